@@ -1,0 +1,130 @@
+"""The whole reasoning, in the order the rules depend on each other:
+labs -> risk -> status and suspicion -> response (F3) -> P1 -> triage -> plan -> tests ->
+warnings -> differentials -> follow-up -> explanation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from b12check import __version__
+from b12check.core.case import Case, Note, build_case
+from b12check.core.cautions import decide_warnings
+from b12check.core.context import Context
+from b12check.core.differentials import decide_differentials
+from b12check.core.followup import decide_follow_up, treatment_response
+from b12check.core.intake import Intake
+from b12check.core.knowledge import Knowledge, ParameterSet
+from b12check.core.labs import Reading, latest, read_lab
+from b12check.core.model import Assessment, Explanation, MedicineSeen, ParameterUse
+from b12check.core.orders import decide_tests
+from b12check.core.plan import decide_plan, needs_reevaluation
+from b12check.core.risk import find_risk_factors
+from b12check.core.status import decide_status, decide_suspicion
+from b12check.core.trace import Firing
+from b12check.core.triage import decide_triage
+
+
+class UnknownProfileError(ValueError):
+    """The profile asked for does not exist in the knowledge base."""
+
+
+def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: date) -> Assessment:
+    """Assess one shape-valid intake. ``today`` is used unless the intake fixes its own date."""
+    if profile not in knowledge.profiles:
+        raise UnknownProfileError(
+            f"unknown profile {profile!r}; expected one of: {', '.join(knowledge.profiles)}"
+        )
+    case = build_case(intake, knowledge, today)
+    params = knowledge.params(profile, case.today)
+    readings = [read_lab(lab, case, params) for lab in case.labs]
+    ctx = Context(case, knowledge, params, readings, latest(readings))
+    _trace_labs(ctx, readings)
+    risks = find_risk_factors(ctx)
+    status = decide_status(ctx)
+    suspicion = decide_suspicion(ctx, risks)
+    response = treatment_response(ctx)
+    reevaluate = needs_reevaluation(ctx, response)
+    triage = decide_triage(ctx, risks, status.code, response, reevaluate)
+    plan = decide_plan(ctx, status.code, triage.level, risks, reevaluate)
+    tests, normal_b12_warning, test_while_taking = decide_tests(
+        ctx, status.code, suspicion, triage.level, risks
+    )
+    warnings = decide_warnings(
+        ctx, status, suspicion, plan, tests, normal_b12_warning, test_while_taking
+    )
+    differentials = decide_differentials(ctx)
+    follow_up = decide_follow_up(ctx, plan)
+    explanation, sources = _explain(ctx.firings, knowledge, params)
+    return Assessment(
+        version=__version__,
+        profile=profile,
+        today=case.today,
+        triage_level=triage.level,
+        triage_reasons=triage.reasons,
+        status=status.code,
+        suspicion=suspicion,
+        risk_factors=tuple(risks),
+        labs=tuple(readings),
+        differentials=tuple(differentials),
+        tests=tuple(tests),
+        plan=plan,
+        warnings=tuple(warnings),
+        follow_up=follow_up,
+        treatment_response=response,
+        medicines=_medicines(case),
+        notes=tuple(case.notes) + _reading_notes(readings),
+        firings=tuple(ctx.firings),
+        explanation=explanation,
+        sources=sources,
+    )
+
+
+def _trace_labs(ctx: Context, readings: list[Reading]) -> None:
+    for r in readings:
+        lab = r.lab
+        if lab.unit is not None and (lab.unit.factor != 1 or lab.unit.name != lab.canonical_unit):
+            ctx.fire("L2", f"labs[{lab.index}].value={lab.value:g} {lab.canonical_unit}",
+                     [f"lab:{lab.analyte}={lab.original_value} {lab.original_unit}"])  # fmt: skip
+        if r.interpretation is None:
+            continue
+        rule = "L1" if r.basis == "lab" else "L"
+        ctx.fire(rule, f"labs.{lab.analyte}={r.interpretation}",
+                 [f"lab:{lab.analyte}={lab.original_value} {lab.original_unit or ''}".strip()],
+                 r.parameters)  # fmt: skip
+    for note in ctx.case.notes:
+        if note.code == "unit_assumed":
+            ctx.fire("L2", f"{note.path}={dict(note.values)['unit']}", ["unit:not given"])
+
+
+def _reading_notes(readings: list[Reading]) -> tuple[Note, ...]:
+    return tuple(
+        Note(r.note, f"labs[{r.lab.index}]", (("analyte", r.lab.analyte),))
+        for r in readings
+        if r.note is not None
+    )
+
+
+def _medicines(case: Case) -> tuple[MedicineSeen, ...]:
+    return tuple(
+        MedicineSeen(m.name, m.recognised, tuple(sorted(m.classes))) for m in case.medicines
+    )
+
+
+def _explain(
+    firings: list[Firing], knowledge: Knowledge, params: ParameterSet
+) -> tuple[tuple[Explanation, ...], tuple[str, ...]]:
+    used_sources: dict[str, None] = {}
+    out = []
+    for f in firings:
+        rule_sources = knowledge.rules[f.rule].sources
+        uses = tuple(
+            ParameterUse(name, params.values[name].value, params.units[name],
+                         params.sources(name))
+            for name in f.parameters
+        )  # fmt: skip
+        sources = dict.fromkeys(rule_sources)
+        for use in uses:
+            sources.update(dict.fromkeys(use.sources))
+        used_sources.update(sources)
+        out.append(Explanation(f.conclusion, f.rule, f.because, tuple(sources), uses))
+    return tuple(out), tuple(used_sources)

@@ -1,0 +1,78 @@
+"""Rules W1-W12: safety warnings about supplements, medicines and the tests themselves."""
+
+from __future__ import annotations
+
+from b12check.core.context import Context
+from b12check.core.risk import taking_b12
+from b12check.core.status import Status, egfr_reduced
+
+_ACID_AND_METFORMIN = ("metformin", "ppi", "h2ra")
+
+
+def decide_warnings(
+    ctx: Context,
+    status: Status,
+    suspicion: str,
+    plan: str,
+    tests: list[str],
+    normal_b12_warning: bool,
+    test_while_taking: bool,
+) -> list[str]:
+    """Every warning that applies, in vocabulary order."""
+    found: dict[str, None] = {}
+
+    def warn(rule: str, code: str, because: list[str], params: tuple[str, ...] = ()) -> None:
+        found[code] = None
+        ctx.fire(rule, f"warnings+={code}", because, params)
+
+    case, params = ctx.case, ctx.params
+    totals = case.supplements
+    if totals.b6_mg > params.number("warnings.b6_ul_mg_per_day"):
+        warn("W1", "b6_above_upper_limit", [f"b6_mg_per_day:{totals.b6_mg:g}"],
+             ("warnings.b6_ul_mg_per_day",))  # fmt: skip
+    folic = totals.folic_acid_ug + sum(
+        (m.dose_mg_per_day or 0) * 1000 for m in case.medicines if "folic_acid" in m.classes
+    )
+    if (
+        folic >= params.number("warnings.folic_acid_high_ug_per_day")
+        and not taking_b12(ctx)
+        and status.code != "unlikely"
+    ):
+        warn("W2", "folic_acid_without_b12",
+             [f"folic_acid_ug_per_day:{folic:g}", "b12_taken:none", f"b12.status:{status.code}"],
+             ("warnings.folic_acid_high_ug_per_day",))  # fmt: skip
+    if status.distorted or test_while_taking:
+        because = [f"measured_while_taking_b12:{a}" for a in status.distorted]
+        warn("W3", "supplements_distort_b12_test",
+             because or ["b12 test recommended while B12 is taken"])  # fmt: skip
+    if ctx.interp("b12") == "high" and not taking_b12(ctx):
+        warn("W4", "unexplained_high_b12", [ctx.lab_finding("b12"), "b12_taken:none"])
+    kidneys = egfr_reduced(ctx) is True or "chronic_kidney_disease" in case.conditions
+    mma_involved = any(ctx.measured(a) for a in ("mma", "homocysteine")) or any(
+        t in tests for t in ("mma", "homocysteine")
+    )
+    if (kidneys and mma_involved) or status.renal_caveat:
+        warn("W5", "renal_function_affects_mma", ["kidney function reduced", "mma/homocysteine"])
+    if "nitrous_oxide" in case.exposures:
+        warn("W6", "nitrous_oxide_functional_deficiency", ["exposure:nitrous_oxide"])
+    if normal_b12_warning:
+        warn("W7", "normal_b12_does_not_exclude", [ctx.lab_finding("b12"), "b12.suspicion:high"])
+    drugs = [m.name for m in case.medicines if m.classes & set(_ACID_AND_METFORMIN)]
+    if drugs and (
+        suspicion in {"high", "moderate"}
+        or status.code in {"deficient", "probable", "indeterminate"}
+    ):
+        warn("W8", "do_not_stop_medication_yourself",
+             [f"medicine:{d}" for d in drugs] + [f"b12.suspicion:{suspicion}",
+                                                  f"b12.status:{status.code}"])  # fmt: skip
+    if plan == "reevaluate":
+        warn("W9", "no_response_reevaluate", ["plan:reevaluate"])
+    if (case.pregnant or case.breastfeeding) and plan != "none":
+        warn("W10", "pregnancy_consult_doctor", ["pregnant or breastfeeding", f"plan:{plan}"])
+    if totals.magnesium_mg > params.number("warnings.magnesium_ul_mg_per_day"):
+        warn("W11", "magnesium_above_upper_limit", [f"magnesium_mg_per_day:{totals.magnesium_mg:g}"],
+             ("warnings.magnesium_ul_mg_per_day",))  # fmt: skip
+    if totals.vitamin_d_ug > params.number("warnings.vitamin_d_ul_ug_per_day"):
+        warn("W12", "vitamin_d_above_upper_limit", [f"vitamin_d_ug_per_day:{totals.vitamin_d_ug:g}"],
+             ("warnings.vitamin_d_ul_ug_per_day",))  # fmt: skip
+    return [w for w in ctx.knowledge.vocabulary.codes("warnings") if w in found]

@@ -1,0 +1,66 @@
+"""What every rule reads: the case, the profile's parameters in force, lab readings, and the
+trace it writes to. Symptom groups (rule S) are computed once here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from b12check.core.case import Case
+from b12check.core.knowledge import Knowledge, ParameterSet
+from b12check.core.labs import Reading
+from b12check.core.trace import Firing
+
+
+@dataclass
+class Context:
+    """The working state of one assessment."""
+
+    case: Case
+    knowledge: Knowledge
+    params: ParameterSet
+    readings: list[Reading]
+    latest: dict[str, Reading]
+    firings: list[Firing] = field(default_factory=list)
+    present: frozenset[str] = frozenset()
+    neuro: frozenset[str] = frozenset()
+    severe_neuro: frozenset[str] = frozenset()
+    muscle: frozenset[str] = frozenset()
+    anaemia: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        kb = self.knowledge
+        present = frozenset(self.case.symptoms)
+        self.present = present
+        self.neuro = present & kb.group("neuro")
+        rapid = frozenset(
+            code
+            for code in present & kb.group("severe_neuro_if_rapidly_worsening")
+            if self.case.symptoms[code].progression == "rapidly_worsening"
+        )
+        self.severe_neuro = (present & kb.group("severe_neuro")) | rapid
+        self.muscle = present & kb.group("muscle")
+        self.anaemia = present & kb.group("anaemia")
+
+    def fire(
+        self, rule: str, conclusion: str, because: list[str] | tuple[str, ...],
+        parameters: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
+        """Record that ``rule`` concluded ``conclusion`` from ``because``."""
+        self.firings.append(Firing(rule, conclusion, tuple(because), parameters))
+
+    def interp(self, analyte: str) -> str | None:
+        """The interpretation of the result the rules use for ``analyte``; None when unmeasured."""
+        reading = self.latest.get(analyte)
+        return None if reading is None else reading.interpretation
+
+    def measured(self, analyte: str) -> bool:
+        """Whether any result for ``analyte`` was given."""
+        return analyte in self.latest
+
+    def lab_finding(self, analyte: str) -> str:
+        """A finding string for the trace: ``lab:b12=low``."""
+        return f"lab:{analyte}={self.interp(analyte)}"
+
+    def symptoms_in(self, codes: frozenset[str]) -> list[str]:
+        """Trace findings for the present symptoms among ``codes`` (sorted for stable output)."""
+        return [f"symptom:{c}" for c in sorted(codes)]

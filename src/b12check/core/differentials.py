@@ -1,0 +1,105 @@
+"""Rules D1-D6: the six look-alikes, each with its support (likely/possible/unlikely/unknown)."""
+
+from __future__ import annotations
+
+from b12check.core.context import Context
+
+
+def decide_differentials(ctx: Context) -> list[tuple[str, str]]:
+    """All six conditions in vocabulary order, each with its support, each traced."""
+    out: list[tuple[str, str]] = []
+    for rule, condition, judge in (
+        ("D1", "magnesium_deficiency", _magnesium),
+        ("D2", "vitamin_d_deficiency", _vitamin_d),
+        ("D3", "thyroid_disorder", _thyroid),
+        ("D4", "statin_myopathy", _statin),
+        ("D5", "iron_deficiency_anaemia", _iron),
+        ("D6", "folate_deficiency", _folate),
+    ):
+        support, because = judge(ctx)
+        ctx.fire(rule, f"differentials.{condition}={support}", because)
+        out.append((condition, support))
+    return out
+
+
+Judgement = tuple[str, list[str]]
+
+
+def _magnesium(ctx: Context) -> Judgement:
+    mg = ctx.interp("magnesium")
+    if mg == "low":
+        return "likely", [ctx.lab_finding("magnesium")]
+    if mg in {"normal", "high"}:
+        return "unlikely", [ctx.lab_finding("magnesium")]
+    pointers = ctx.present & ctx.knowledge.group("magnesium_pointers")
+    if pointers:
+        return "possible", ctx.symptoms_in(pointers)
+    return "unknown", ["magnesium:not measured", "no cramps or twitching"]
+
+
+def _vitamin_d(ctx: Context) -> Judgement:
+    d = ctx.interp("vitamin_d")
+    if d == "low":
+        return "likely", [ctx.lab_finding("vitamin_d")]
+    if d in {"normal", "high"}:
+        return "unlikely", [ctx.lab_finding("vitamin_d")]
+    if d == "borderline":
+        return "possible", [ctx.lab_finding("vitamin_d")]
+    pointers = ctx.present & ctx.knowledge.group("vitamin_d_pointers")
+    if pointers:
+        return "possible", ctx.symptoms_in(pointers)
+    return "unknown", ["vitamin_d:not measured", "no bone pain or weakness"]
+
+
+def _statin_taken(ctx: Context) -> list[str]:
+    return [m.name for m in ctx.case.medicines if "statin" in m.classes]
+
+
+def _thyroid(ctx: Context) -> Judgement:
+    tsh = ctx.interp("tsh")
+    if tsh in {"low", "high"}:
+        return "likely", [ctx.lab_finding("tsh")]
+    if tsh == "normal":
+        return "unlikely", [ctx.lab_finding("tsh")]
+    if ctx.muscle and "fatigue" in ctx.present:
+        return "possible", [*ctx.symptoms_in(ctx.muscle), "symptom:fatigue"]
+    if ctx.interp("ck") == "high" and not _statin_taken(ctx):
+        return "possible", [ctx.lab_finding("ck"), "statin:none"]
+    return "unknown", ["tsh:not measured"]
+
+
+def _statin(ctx: Context) -> Judgement:
+    statins = _statin_taken(ctx)
+    if not statins:
+        return "unlikely", ["statin:none reported"]
+    if not ctx.muscle:
+        return "unlikely", [f"medicine:{statins[0]}", "no muscle symptom"]
+    because = [f"medicine:{statins[0]}", *ctx.symptoms_in(ctx.muscle)]
+    if ctx.interp("ck") == "high":
+        return "likely", [*because, ctx.lab_finding("ck")]
+    return "possible", because
+
+
+def _iron(ctx: Context) -> Judgement:
+    ferritin = ctx.interp("ferritin")
+    if ferritin == "low":
+        return "likely", [ctx.lab_finding("ferritin")]
+    if ctx.interp("mcv") == "low" and ctx.interp("hb") == "low":
+        return "likely", [ctx.lab_finding("mcv"), ctx.lab_finding("hb")]
+    if ferritin in {"normal", "high"}:
+        return "unlikely", [ctx.lab_finding("ferritin")]
+    pointers = ctx.present & ctx.knowledge.group("iron_pointers")
+    if pointers:
+        return "possible", ctx.symptoms_in(pointers)
+    return "unknown", ["ferritin:not measured"]
+
+
+def _folate(ctx: Context) -> Judgement:
+    folate = ctx.interp("folate")
+    if folate == "low":
+        return "likely", [ctx.lab_finding("folate")]
+    if folate is not None:
+        return "unlikely", [ctx.lab_finding("folate")]
+    if ctx.interp("mcv") == "high":
+        return "possible", [ctx.lab_finding("mcv"), "folate:not measured"]
+    return "unknown", ["folate:not measured"]

@@ -1,0 +1,92 @@
+"""Rules F1-F3: when to reassess, what recovery to expect, and the response from a diary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from b12check.core.context import Context
+from b12check.core.intake import DiaryEntry
+
+_TREATING = ("oral_high_dose", "intramuscular")
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """The reassessment window (weeks after starting treatment) and the next check date."""
+
+    reassess_after_weeks: tuple[int, int] | None
+    next_check: date | None
+    expectations: tuple[str, ...]
+
+
+def diary_response(
+    entries: list[DiaryEntry], started: date, improved_drop: float, worse_rise: float
+) -> str | None:
+    """Rule F3: compare mean severity at the start of treatment with the latest entry.
+
+    The baseline is the last entry on or before the start (else the first entry); None when
+    there are not two entries to compare or the baseline is zero.
+    """
+    if len(entries) < 2:
+        return None
+    ordered = sorted(entries, key=lambda e: e.date)
+    before = [e for e in ordered if e.date <= started]
+    baseline_entry = before[-1] if before else ordered[0]
+    latest_entry = ordered[-1]
+    if latest_entry is baseline_entry:
+        return None
+    tracked = set(baseline_entry.severity) & set(latest_entry.severity)
+    if not tracked:
+        return None
+    baseline = sum(baseline_entry.severity[s] for s in tracked) / len(tracked)
+    latest = sum(latest_entry.severity[s] for s in tracked) / len(tracked)
+    if baseline == 0:
+        return "worse" if latest > 0 else "unchanged"
+    change = (latest - baseline) / baseline
+    if change <= -improved_drop:
+        return "improved"
+    if change >= worse_rise:
+        return "worse"
+    return "unchanged"
+
+
+def treatment_response(ctx: Context) -> str | None:
+    """The stated response, or the one derived from the diary (F3) when none is stated."""
+    treatment = ctx.case.intake.treatment
+    if treatment is None:
+        return None
+    if treatment.response is not None or not ctx.case.intake.diary:
+        return treatment.response
+    params = ctx.params
+    derived = diary_response(
+        list(ctx.case.intake.diary),
+        treatment.started,
+        params.number("followup.improved_drop_fraction"),
+        params.number("followup.worse_rise_fraction"),
+    )
+    if derived is not None:
+        ctx.fire(
+            "F3", f"treatment.response={derived}", [f"diary_entries:{len(ctx.case.intake.diary)}"],
+            ("followup.improved_drop_fraction", "followup.worse_rise_fraction"),
+        )  # fmt: skip
+    return derived
+
+
+def decide_follow_up(ctx: Context, plan: str) -> FollowUp:
+    """F1: reassess within the profile's window after starting; F2: what recovery to expect."""
+    if plan not in _TREATING:
+        return FollowUp(None, None, ())
+    low, high = ctx.params.range("followup.reassess_weeks")
+    treatment = ctx.case.intake.treatment
+    start = treatment.started if treatment is not None else ctx.case.today
+    next_check = start + timedelta(weeks=low)
+    if next_check < ctx.case.today:
+        next_check = ctx.case.today
+    ctx.fire("F1", f"follow_up.reassess_after_weeks={low:g}-{high:g}", [f"plan:{plan}"],
+             ("followup.reassess_weeks",))  # fmt: skip
+    expectations = ("cramps_fatigue_weeks",)
+    if ctx.neuro:
+        expectations = ("cramps_fatigue_weeks", "neuro_months")
+        ctx.fire("F2", "follow_up.expect=neuro_months", ctx.symptoms_in(ctx.neuro))
+    return FollowUp((int(low), int(high)), next_check, expectations)

@@ -1,0 +1,80 @@
+"""Rules X1-X8: which tests to ask the doctor for. Never one already measured."""
+
+from __future__ import annotations
+
+from b12check.core.context import Context
+from b12check.core.risk import taking_b12
+
+_CAUSES = ("vegan_without_supplement", "vegetarian_without_supplement", "metformin_long_term",
+           "ppi_long_term", "h2ra_long_term", "bariatric_surgery", "gastrectomy",
+           "ileal_resection", "nitrous_oxide", "coeliac_disease")  # fmt: skip
+
+
+class _Orders:
+    """Collects tests in the vocabulary's order, each traced to the rule that asked for it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.tests: dict[str, str] = {}
+
+    def add(self, rule: str, test: str, because: list[str]) -> None:
+        if test in self.tests or self._measured(test):
+            return
+        self.tests[test] = rule
+        self.ctx.fire(rule, f"tests+={test}", because)
+
+    def _measured(self, test: str) -> bool:
+        ctx = self.ctx
+        if test == "cbc":
+            return ctx.measured("hb") and ctx.measured("mcv")
+        if test == "renal_function":
+            return ctx.measured("egfr") or ctx.measured("creatinine")
+        if test == "coeliac_serology":
+            return ctx.measured("ttg_iga")
+        return ctx.measured(test)
+
+
+def decide_tests(
+    ctx: Context, status: str, suspicion: str, triage: str, risk_factors: list[str]
+) -> tuple[list[str], bool, bool]:
+    """Return the tests (vocabulary order), whether W7 applies and whether W3's advice applies."""
+    orders = _Orders(ctx)
+    normal_b12_warning = False
+    if status == "not_tested" and triage != "self_care":
+        for test in ("cbc", "b12", "folate"):
+            orders.add("X1", test, ["b12.status:not_tested", f"triage:{triage}"])
+    if status == "indeterminate":
+        for test in ("mma", "homocysteine"):
+            orders.add("X2", test, ["b12.status:indeterminate"])
+    b12 = ctx.interp("b12")
+    if b12 in {"normal", "high"} and suspicion == "high" and not ctx.measured("mma"):
+        normal_b12_warning = True
+        for test in ("mma", "homocysteine"):
+            orders.add("X2", test, [f"lab:b12={b12}", "b12.suspicion:high"])
+    asks_mma = any(t in orders.tests for t in ("mma", "homocysteine"))
+    if asks_mma or ctx.measured("mma") or ctx.measured("homocysteine"):
+        orders.add("X3", "renal_function", ["mma/homocysteine measured or recommended"])
+    if status in {"deficient", "probable"} and "pernicious_anaemia" not in risk_factors:
+        orders.add("X4", "if_antibodies", [f"b12.status:{status}", "pernicious_anaemia:not known"])
+        orders.add("X4", "parietal_cell_antibodies", [f"b12.status:{status}"])
+        if not any(r in _CAUSES for r in risk_factors):
+            orders.add("X4", "coeliac_serology",
+                       [f"b12.status:{status}", "no dietary, medicine or surgical cause"])  # fmt: skip
+    pointers = ctx.present & ctx.knowledge.group("magnesium_pointers")
+    if pointers:
+        orders.add("X5", "magnesium", ctx.symptoms_in(pointers))
+    pointers = ctx.present & ctx.knowledge.group("vitamin_d_pointers")
+    if pointers:
+        orders.add("X6", "vitamin_d", ctx.symptoms_in(pointers))
+    statin = [m.name for m in ctx.case.medicines if "statin" in m.classes]
+    if statin and ctx.muscle:
+        orders.add("X7", "ck", [f"medicine:{statin[0]}", *ctx.symptoms_in(ctx.muscle)])
+    if ctx.muscle and "fatigue" in ctx.present:
+        orders.add("X7", "tsh", [*ctx.symptoms_in(ctx.muscle), "symptom:fatigue"])
+    pointers = ctx.present & ctx.knowledge.group("iron_pointers")
+    if pointers:
+        orders.add("X8", "ferritin", ctx.symptoms_in(pointers))
+        orders.add("X8", "cbc", ctx.symptoms_in(pointers))
+    ordered = [t for t in ctx.knowledge.vocabulary.codes("tests") if t in orders.tests]
+    test_while_taking = "b12" in orders.tests and taking_b12(ctx)
+    return ordered, normal_b12_warning, test_while_taking

@@ -1,0 +1,72 @@
+"""Rules R1-R9: the risk factors for B12 deficiency found in the intake."""
+
+from __future__ import annotations
+
+from b12check.core.context import Context
+
+_DRUG_CLASSES = ("metformin", "ppi", "h2ra")
+_SURGERY = ("bariatric_surgery", "gastrectomy", "ileal_resection")
+_AUTOIMMUNE = ("autoimmune_thyroid_disease", "type1_diabetes", "vitiligo",
+               "other_autoimmune_disease", "coeliac_disease")  # fmt: skip
+_IBD = ("crohns_disease", "ulcerative_colitis")
+
+
+def taking_b12(ctx: Context) -> bool:
+    """Whether any B12 (supplement, medicine or treatment) is being taken."""
+    return bool(ctx.case.b12_starts)
+
+
+def find_risk_factors(ctx: Context) -> list[str]:
+    """Every risk factor code that applies, in vocabulary order, each traced to its rule."""
+    case = ctx.case
+    found: dict[str, tuple[str, list[str], tuple[str, ...]]] = {}
+    if case.diet in {"vegan", "vegetarian"} and case.fortified_foods is not True:
+        if not taking_b12(ctx):
+            because = [f"diet:{case.diet}", f"fortified_foods:{case.fortified_foods}",
+                       "b12_taken:none"]  # fmt: skip
+            found[f"{case.diet}_without_supplement"] = ("R1", because, ())
+    if case.age is not None and case.age > ctx.params.number("risk.age_over"):
+        found["age_over_65"] = ("R2", [f"age:{case.age:g}"], ("risk.age_over",))
+    if case.pregnant:
+        found["pregnancy"] = ("R3", ["patient.pregnant:true"], ())
+    if case.breastfeeding:
+        found["breastfeeding"] = ("R3", ["patient.breastfeeding:true"], ())
+    long_term = ctx.params.number("risk.long_term_months")
+    for cls in _DRUG_CLASSES:
+        uses = [m for m in case.medicines if cls in m.classes]
+        if not uses:
+            continue
+        months = [m.months for m in uses if m.months is not None]
+        because = [f"medicine:{m.name}" for m in uses]
+        if months and max(months) >= long_term:
+            found[f"{cls}_long_term"] = ("R4", [*because, f"months:{max(months):.0f}"],
+                                         ("risk.long_term_months",))  # fmt: skip
+        else:
+            duration = f"months:{max(months):.0f}" if months else "duration:unknown"
+            found[cls] = ("R4", [*because, duration], ("risk.long_term_months",))
+    pernicious = [f"condition:{c}" for c in ("pernicious_anaemia", "autoimmune_gastritis")
+                  if c in case.conditions]  # fmt: skip
+    if ctx.interp("if_antibodies") == "positive":
+        pernicious.append("lab:if_antibodies=positive")
+    if pernicious:
+        found["pernicious_anaemia"] = ("R5", pernicious, ())
+    autoimmune = [f"condition:{c}" for c in _AUTOIMMUNE if c in case.conditions]
+    if autoimmune or pernicious:
+        found["autoimmune_disease"] = ("R6", autoimmune + pernicious, ())
+    for code in _SURGERY:
+        if code in case.conditions:
+            found[code] = ("R7", [f"condition:{code}"], ())
+    if "coeliac_disease" in case.conditions:
+        found["coeliac_disease"] = ("R8", ["condition:coeliac_disease"], ())
+    ibd = [f"condition:{c}" for c in _IBD if c in case.conditions]
+    if ibd:
+        found["inflammatory_bowel_disease"] = ("R8", ibd, ())
+    if "bacterial_overgrowth" in case.conditions:
+        found["bacterial_overgrowth"] = ("R8", ["condition:bacterial_overgrowth"], ())
+    if "nitrous_oxide" in case.exposures:
+        found["nitrous_oxide"] = ("R9", ["exposure:nitrous_oxide"], ())
+    ordered = [c for c in ctx.knowledge.vocabulary.codes("risk_factors") if c in found]
+    for code in ordered:
+        rule, because, params = found[code]
+        ctx.fire(rule, f"risk_factors+={code}", because, params)
+    return ordered

@@ -1,0 +1,123 @@
+"""Rules B1-B6: B12 status from the labs only, and clinical suspicion from the person only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from b12check.core.context import Context
+from b12check.core.labs import Reading
+from b12check.core.risk import taking_b12
+
+_B12_MARKERS = ("b12", "holotc", "mma", "homocysteine")
+_IRREVERSIBLE_OR_TOXIC = ("pernicious_anaemia", "bariatric_surgery", "gastrectomy",
+                          "ileal_resection", "nitrous_oxide")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """The B12 status and whether a result was distorted by B12 already being taken (W3)."""
+
+    code: str
+    distorted: tuple[str, ...]  # analytes measured while B12 was taken
+    renal_caveat: bool  # raised MMA with reduced kidney function (W5 via B2)
+
+
+def egfr_reduced(ctx: Context) -> bool | None:
+    """True/False when eGFR was measured; None when unknown (never read as normal)."""
+    reading = ctx.interp("egfr")
+    if reading is None:
+        return None
+    return reading == "low"
+
+
+def measured_while_taking_b12(ctx: Context, reading: Reading) -> bool:
+    """Rule B5's test: dated on or after a B12 start, undated, or the start unknown."""
+    if not taking_b12(ctx):
+        return False
+    when = reading.lab.date
+    if when is None:
+        return True
+    return any(start is None or when >= start for start in ctx.case.b12_starts)
+
+
+def decide_status(ctx: Context) -> Status:
+    """Apply B1-B5 in order; the first that decides wins."""
+    distorted = tuple(
+        a for a in ("b12", "holotc")
+        if a in ctx.latest and measured_while_taking_b12(ctx, ctx.latest[a])
+    )  # fmt: skip
+    b12, holotc = ctx.interp("b12"), ctx.interp("holotc")
+    mma, hcy = ctx.interp("mma"), ctx.interp("homocysteine")
+    if not any(ctx.measured(a) for a in _B12_MARKERS):
+        ctx.fire("B1", "b12.status=not_tested", ["labs:no b12, holotc, mma or homocysteine"])
+        return Status("not_tested", distorted, False)
+    if mma == "high":
+        reduced = egfr_reduced(ctx)
+        because = [ctx.lab_finding("mma"), f"egfr_reduced:{_tri(reduced)}"]
+        if reduced:
+            ctx.fire("B2", "b12.status=probable", because)
+            return Status("probable", distorted, True)
+        ctx.fire("B2", "b12.status=deficient", because)
+        return Status("deficient", distorted, False)
+    if b12 == "low" or holotc == "low":
+        because = [ctx.lab_finding(a) for a in ("b12", "holotc") if ctx.interp(a) == "low"]
+        if mma == "normal":
+            ctx.fire("B3", "b12.status=indeterminate", [*because, ctx.lab_finding("mma")])
+            return Status("indeterminate", distorted, False)
+        ctx.fire("B3", "b12.status=deficient", because)
+        return Status("deficient", distorted, False)
+    if b12 == "borderline" or holotc == "borderline":
+        because = [ctx.lab_finding(a) for a in ("b12", "holotc") if ctx.interp(a) == "borderline"]
+        if mma == "normal":
+            ctx.fire("B4", "b12.status=unlikely", [*because, ctx.lab_finding("mma")])
+            return Status("unlikely", distorted, False)
+        folate_ok = ctx.interp("folate") in {"normal", "high", "borderline"}
+        kidneys_ok = egfr_reduced(ctx) is False
+        if hcy == "high" and folate_ok and kidneys_ok:
+            ctx.fire("B4", "b12.status=probable",
+                     [*because, ctx.lab_finding("homocysteine"), ctx.lab_finding("folate"),
+                      ctx.lab_finding("egfr")])  # fmt: skip
+            return Status("probable", distorted, False)
+        ctx.fire("B4", "b12.status=indeterminate", [*because, f"lab:mma={mma or 'unknown'}"])
+        return Status("indeterminate", distorted, False)
+    serum = [a for a in ("b12", "holotc") if ctx.measured(a)]
+    if serum and mma is None:
+        because = [ctx.lab_finding(a) for a in serum]
+        if distorted:
+            ctx.fire("B5", "b12.status=indeterminate", [*because, "b12_taken:before_test"])
+            return Status("indeterminate", distorted, False)
+        ctx.fire("B5", "b12.status=unlikely", because)
+        return Status("unlikely", distorted, False)
+    if mma == "normal":
+        ctx.fire("B5", "b12.status=unlikely", [ctx.lab_finding(a) for a in (*serum, "mma")])
+        return Status("unlikely", distorted, False)
+    ctx.fire("B5", "b12.status=indeterminate",
+             [ctx.lab_finding(a) for a in _B12_MARKERS if ctx.measured(a)])  # fmt: skip
+    return Status("indeterminate", distorted, False)
+
+
+def _tri(value: bool | None) -> str:
+    return "unknown" if value is None else str(value).lower()
+
+
+def decide_suspicion(ctx: Context, risk_factors: list[str]) -> str:
+    """Rule B6: clinical suspicion from symptoms and risks, before any lab."""
+    glossitis = "glossitis" in ctx.present
+    risky = [f"risk_factor:{r}" for r in risk_factors]
+    strong = [f"risk_factor:{r}" for r in risk_factors if r in _IRREVERSIBLE_OR_TOXIC]
+    if ctx.neuro and (risk_factors or glossitis):
+        because = ctx.symptoms_in(ctx.neuro) + risky + (["symptom:glossitis"] if glossitis else [])
+        ctx.fire("B6", "b12.suspicion=high", because)
+        return "high"
+    if strong and ctx.present:
+        ctx.fire("B6", "b12.suspicion=high", strong + ctx.symptoms_in(ctx.present))
+        return "high"
+    if ctx.neuro:
+        ctx.fire("B6", "b12.suspicion=moderate", ctx.symptoms_in(ctx.neuro))
+        return "moderate"
+    if risk_factors and (ctx.muscle or ctx.anaemia or glossitis):
+        signs = ctx.muscle | ctx.anaemia | (frozenset({"glossitis"}) if glossitis else frozenset())
+        ctx.fire("B6", "b12.suspicion=moderate", risky + ctx.symptoms_in(signs))
+        return "moderate"
+    ctx.fire("B6", "b12.suspicion=low", ["no neuro symptom with a risk factor"])
+    return "low"

@@ -1,0 +1,97 @@
+"""Rules T1-T4: how urgently to see a doctor. The most urgent rule that fires wins; red flags are
+hard rules that nothing else can lower."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from b12check.core.context import Context
+
+_URGENT_RISKS = ("pregnancy", "pernicious_anaemia", "autoimmune_disease", "bariatric_surgery",
+                 "gastrectomy", "ileal_resection", "metformin_long_term", "ppi_long_term",
+                 "h2ra_long_term", "vegan_without_supplement")  # fmt: skip
+_TEST_WORTHY_RISKS = ("metformin_long_term", "ppi_long_term", "h2ra_long_term",
+                      "pernicious_anaemia", "bariatric_surgery", "gastrectomy",
+                      "ileal_resection")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """The triage level and the reason codes behind it."""
+
+    level: str
+    reasons: tuple[str, ...]
+
+
+def decide_triage(
+    ctx: Context, risk_factors: list[str], status: str, response: str | None, reevaluate: bool
+) -> Triage:
+    """Apply T1 to T4 in order of urgency."""
+    kb = ctx.knowledge
+    red = ctx.present & kb.group("red_flag")
+    rapid = frozenset(
+        s for s in ctx.present & kb.group("red_flag_if_rapidly_worsening")
+        if ctx.case.symptoms[s].progression == "rapidly_worsening"
+    )  # fmt: skip
+    if red or rapid:
+        reasons = (["red_flag_symptom", *sorted(red)] if red else []) + (
+            ["rapidly_worsening", *sorted(rapid)] if rapid else []
+        )
+        ctx.fire("T1", "triage.level=immediate", ctx.symptoms_in(red | rapid))
+        return Triage("immediate", tuple(dict.fromkeys(reasons)))
+    urgent = _urgent(ctx, risk_factors, status, response)
+    if urgent:
+        reasons, because, params = urgent
+        ctx.fire("T2", "triage.level=urgent", because, params)
+        return Triage("urgent", tuple(dict.fromkeys(reasons)))
+    routine_reasons: list[str] = []
+    because: list[str] = []
+    if ctx.present:
+        routine_reasons.append("symptoms")
+        because += ctx.symptoms_in(ctx.present)
+    if status in {"deficient", "probable", "indeterminate"}:
+        routine_reasons.append("b12_result_abnormal")
+        because.append(f"b12.status:{status}")
+    worthy = [r for r in risk_factors if r in _TEST_WORTHY_RISKS]
+    if worthy:
+        routine_reasons += ["risk_needs_test", *worthy]
+        because += [f"risk_factor:{r}" for r in worthy]
+    if reevaluate:
+        routine_reasons.append("reevaluation")
+        because.append("plan:reevaluate")
+    if routine_reasons:
+        ctx.fire("T3", "triage.level=routine", because)
+        return Triage("routine", tuple(dict.fromkeys(routine_reasons)))
+    ctx.fire("T4", "triage.level=self_care", ["no symptom, abnormal result or testable risk"])
+    return Triage("self_care", ("nothing_urgent",))
+
+
+def _urgent(
+    ctx: Context, risk_factors: list[str], status: str, response: str | None
+) -> tuple[list[str], list[str], tuple[str, ...]] | None:
+    reasons: list[str] = []
+    because: list[str] = []
+    params: tuple[str, ...] = ()
+    if ctx.present:
+        groups = [r for r in risk_factors if r in _URGENT_RISKS]
+        if "age_over_65" in risk_factors and "fatigue" in ctx.present and ctx.neuro:
+            groups.append("age_over_65")
+        if "nitrous_oxide" in risk_factors and ctx.neuro:
+            groups.append("nitrous_oxide")
+        if groups:
+            reasons += ["symptoms_with_risk_group", *groups]
+            because += ctx.symptoms_in(ctx.present) + [f"risk_factor:{g}" for g in groups]
+    if status in {"deficient", "probable"} and ctx.neuro:
+        reasons.append("deficiency_with_neuro_symptoms")
+        because += [f"b12.status:{status}", *ctx.symptoms_in(ctx.neuro)]
+    if response == "worse":
+        reasons.append("treatment_worsening")
+        because.append("treatment.response:worse")
+    ck = ctx.latest.get("ck")
+    if ck is not None and ck.lab.value is not None and ck.high is not None:
+        multiple = ctx.params.number("triage.ck_uln_multiple")
+        if ck.lab.value > multiple * ck.high:
+            reasons.append("ck_very_high")
+            because.append(f"lab:ck={ck.lab.value:g} U/L > {multiple:g} x {ck.high:g}")
+            params = ("triage.ck_uln_multiple",)
+    return (reasons, because, params) if reasons else None

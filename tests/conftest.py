@@ -1,0 +1,3 @@
+"""Shared test set-up: the clinical case plugin."""
+
+pytest_plugins = ["caseplugin"]
