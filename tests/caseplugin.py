@@ -60,7 +60,7 @@ class CaseItem(pytest.Item):
             result = self._assess()
             problems = check_expectations(result, self.case["expect"])
             if problems:
-                raise CaseFailure(problems)
+                raise CaseFailureError(problems)
 
     def _assess(self) -> dict[str, Any]:
         if self.door == "library":
@@ -86,10 +86,10 @@ class CaseItem(pytest.Item):
             message = out.stderr
         missing = [p for p in paths if p not in message]
         if missing:
-            raise CaseFailure([f"error message does not name {missing}: {message}"])
+            raise CaseFailureError([f"error message does not name {missing}: {message}"])
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
-        if isinstance(excinfo.value, CaseFailure):
+        if isinstance(excinfo.value, CaseFailureError):
             return f"{self.case['id']} ({self.door}): " + "\n  ".join(excinfo.value.args[0])
         return str(super().repr_failure(excinfo))
 
@@ -97,7 +97,7 @@ class CaseItem(pytest.Item):
         return self.path, 0, f"case {self.case['id']} via {self.door}"
 
 
-class CaseFailure(Exception):
+class CaseFailureError(Exception):
     """The assessment did not meet the case's expectations."""
 
 
@@ -111,8 +111,9 @@ def lookup(result: dict[str, Any], key: str) -> Any:
     """Resolve an expectation key: dotted path, ``differentials.NAME``, ``labs.ANALYTE[.value]``."""
     parts = key.split(".")
     if parts[0] == "differentials" and len(parts) == 2:
-        return next((d["support"] for d in result["differentials"] if d["condition"] == parts[1]),
-                    None)  # fmt: skip
+        return next(
+            (d["support"] for d in result["differentials"] if d["condition"] == parts[1]), None
+        )
     if parts[0] == "labs" and len(parts) >= 2:
         labs = [lab for lab in result["labs"] if lab["analyte"] == parts[1]]
         if not labs:
@@ -131,8 +132,9 @@ def check_expectations(result: dict[str, Any], expect: dict[str, Any]) -> list[s
     for key, want in expect.items():
         got = lookup(result, key)
         if isinstance(want, dict) and "approx" in want:
-            ok = isinstance(got, int | float) and math.isclose(got, want["approx"],
-                                                               abs_tol=want.get("tol", 0.01))
+            ok = isinstance(got, int | float) and math.isclose(
+                got, want["approx"], abs_tol=want.get("tol", 0.01)
+            )
         elif isinstance(want, dict):
             got_set = set(got or [])
             ok = set(want.get("includes", [])) <= got_set and not (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -24,22 +24,22 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     json = "json"
     text = "text"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     nl = "nl"
     en = "en"
 
 
-class Audience(str, Enum):
+class Audience(StrEnum):
     patient = "patient"
     clinician = "clinician"
 
 
-class KbFormat(str, Enum):
+class KbFormat(StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"
@@ -99,7 +99,7 @@ def labs(
     profile: Annotated[str, typer.Option("--profile", "-p")] = "seed",
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
 ) -> None:
-    """Quick lab reader: each result in its own and the canonical unit, what it means, next tests."""
+    """Quick lab reader: each result in its own and canonical unit, its meaning, next tests."""
     from b12check.errors import IntakeError
     from b12check.labreader import parse_lab_arguments
     from b12check.service import assess as run
@@ -115,14 +115,26 @@ def labs(
     try:
         result = run(document, profile=profile)
     except IntakeError as exc:
-        _fail("invalid lab result:\n" + "\n".join(
-            f"  {_arg_name(e.path, results)}: {e.message}" for e in exc.errors))  # fmt: skip
+        _fail(
+            "invalid lab result:\n"
+            + "\n".join(f"  {_arg_name(e.path, results)}: {e.message}" for e in exc.errors)
+        )
     if format is Format.json:
         data = result.to_dict()
-        typer.echo(json.dumps({"labs": data["labs"], "b12": data["b12"], "tests": data["tests"],
-                               "differentials": data["differentials"],
-                               "warnings": data["warnings"], "notes": data["notes"]},
-                              ensure_ascii=False, indent=2))  # fmt: skip
+        typer.echo(
+            json.dumps(
+                {
+                    "labs": data["labs"],
+                    "b12": data["b12"],
+                    "tests": data["tests"],
+                    "differentials": data["differentials"],
+                    "warnings": data["warnings"],
+                    "notes": data["notes"],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     from b12check.knowledge_base import load_knowledge_base
     from b12check.render.text import print_labs

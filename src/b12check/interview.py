@@ -45,7 +45,7 @@ class Asker:
                 typer.echo(self.t("invalid", problem=str(exc)))
 
     def yes_no(self, key: str) -> bool | None:
-        yes, no = self.t("yes"), self.t("no")
+        yes, no = self.t("answer_yes"), self.t("answer_no")
 
         def convert(answer: str) -> bool:
             first = answer.lower()[:1]
@@ -169,16 +169,19 @@ def collect(kb: KnowledgeBase, lang: str) -> dict[str, Any]:
 
 
 def _supplements(q: Asker) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     while True:
         name = q.raw("supplement_name")
         if not name:
             return out
         entry: dict[str, Any] = {"name": name}
-        for key, field in (("supplement_b12", "b12_ug"), ("supplement_b6", "b6_mg"),
-                           ("supplement_folic", "folic_acid_ug"),
-                           ("supplement_magnesium", "magnesium_mg"),
-                           ("supplement_vitamin_d", "vitamin_d_ug")):  # fmt: skip
+        for key, field in (
+            ("supplement_b12", "b12_ug"),
+            ("supplement_b6", "b6_mg"),
+            ("supplement_folic", "folic_acid_ug"),
+            ("supplement_magnesium", "magnesium_mg"),
+            ("supplement_vitamin_d", "vitamin_d_ug"),
+        ):
             amount = q.ask(key, _number(0, 100000))
             if amount:
                 entry[field] = amount
@@ -189,7 +192,7 @@ def _supplements(q: Asker) -> list[dict[str, Any]]:
 
 
 def _medicines(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     while True:
         name = q.raw("medicine_name")
         if not name:
@@ -198,8 +201,9 @@ def _medicines(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
         if hit is None:
             typer.echo(q.t("medicine_not_recognised"))
         else:
-            labels = ", ".join(kb.text(q.lang, "medication_classes", c, "label")
-                               for c in sorted(hit.classes))  # fmt: skip
+            labels = ", ".join(
+                kb.text(q.lang, "medication_classes", c, "label") for c in sorted(hit.classes)
+            )
             typer.echo(q.t("medicine_recognised", classes=labels))
         entry: dict[str, Any] = {"name": name}
         years = q.ask("medicine_years", _number(0, 100))
@@ -209,7 +213,7 @@ def _medicines(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
 
 
 def _labs(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     analytes = tuple(kb.analytes)
     while True:
         for i, code in enumerate(analytes, 1):
@@ -280,7 +284,9 @@ def run_interview(lang: str, profile: str, save: Path | None) -> None:
             typer.echo(f"  {e.path}: {e.message}", err=True)
         raise typer.Exit(2) from None
     if save is not None:
-        save.write_text(yaml.safe_dump(intake, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        save.write_text(
+            yaml.safe_dump(intake, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     print_report(result, kb, lang)
     if save is not None:
         typer.echo(asker.t("saved", path=str(save)))

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -38,20 +38,32 @@ LANGUAGES = ("nl", "en")
 TEXT_FIELDS = ("label", "patient", "clinician")
 # vocabulary sections whose every code needs texts, and the text section they live in
 TEXT_COVERAGE = {
-    "triage_levels": "triage_levels", "symptoms": "symptoms", "diets": "diets",
-    "conditions": "conditions", "exposures": "exposures",
-    "medication_classes": "medication_classes", "analytes": "analytes",
-    "lab_interpretations": "lab_interpretations", "b12_status": "b12_status",
-    "b12_suspicion": "b12_suspicion", "differential_conditions": "differential_conditions",
-    "differential_support": "differential_support", "tests": "tests", "plans": "plans",
-    "risk_factors": "risk_factors", "warnings": "warnings", "triage_reasons": "triage_reasons",
+    "triage_levels": "triage_levels",
+    "symptoms": "symptoms",
+    "diets": "diets",
+    "conditions": "conditions",
+    "exposures": "exposures",
+    "medication_classes": "medication_classes",
+    "analytes": "analytes",
+    "lab_interpretations": "lab_interpretations",
+    "b12_status": "b12_status",
+    "b12_suspicion": "b12_suspicion",
+    "differential_conditions": "differential_conditions",
+    "differential_support": "differential_support",
+    "tests": "tests",
+    "plans": "plans",
+    "risk_factors": "risk_factors",
+    "warnings": "warnings",
+    "triage_reasons": "triage_reasons",
     "notes": "notes",
-}  # fmt: skip
+}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.CSafeLoader):
     """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+    name = "knowledge"
 
 
 def _no_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
@@ -69,14 +81,38 @@ def _no_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False) 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
-@dataclass(frozen=True)
 class KnowledgeBase:
-    """The validated knowledge base: the core's data plus texts for people and clinicians."""
+    """The validated knowledge base: the core's data plus texts for people and clinicians.
 
-    core: Knowledge
-    texts: Mapping[str, Mapping[str, Mapping[str, Mapping[str, str]]]]  # lang/section/code/field
-    ui_texts: Mapping[str, Mapping[str, str]]  # lang -> "area.key" -> text
-    medicines: MedicineIndex
+    Texts are read (and checked for full coverage) on first use, so a JSON-only door such as
+    ``b12check assess --format json`` starts quickly.
+    """
+
+    def __init__(
+        self, core: Knowledge, medicines: MedicineIndex, strict_texts: bool, root: Traversable
+    ) -> None:
+        self.core = core
+        self.medicines = medicines
+        self._strict_texts = strict_texts
+        self._root = root
+
+    @cached_property
+    def texts(self) -> Mapping[str, Mapping[str, Mapping[str, Mapping[str, str]]]]:
+        """lang -> section -> code -> field -> text."""
+        root = self._root
+        texts = {
+            lang: _texts(root, lang)
+            for lang in LANGUAGES
+            if self._strict_texts or (root / "texts" / f"{lang}.yaml").is_file()
+        }
+        if self._strict_texts:
+            check_texts(texts, self.core)
+        return texts
+
+    @cached_property
+    def ui_texts(self) -> Mapping[str, Mapping[str, str]]:
+        """lang -> "area.key" -> text."""
+        return _ui(self._root)
 
     @property
     def profiles(self) -> tuple[str, ...]:
@@ -133,7 +169,13 @@ def _read(path: Traversable, name: str) -> Any:
         loader.dispose()
 
 
-def _keys(file: str, where: str, data: Any, required: set[str], optional: set[str] = frozenset()) -> None:  # type: ignore[assignment]  # noqa: E501
+def _keys(
+    file: str,
+    where: str,
+    data: Any,
+    required: set[str],
+    optional: frozenset[str] | set[str] = frozenset(),
+) -> None:
     if not isinstance(data, Mapping):
         raise KnowledgeError(file, f"{where}: expected a mapping")
     missing = required - set(data)
@@ -144,10 +186,15 @@ def _keys(file: str, where: str, data: Any, required: set[str], optional: set[st
         raise KnowledgeError(file, f"{where}: unknown key {', '.join(sorted(map(str, unknown)))}")
 
 
-@lru_cache(maxsize=2)
-def load_knowledge_base(strict_texts: bool = True) -> KnowledgeBase:
-    """Read, validate and cache the knowledge base shipped inside the package."""
-    root = _root()
+@lru_cache(maxsize=4)
+def load_knowledge_base(strict_texts: bool = True, root: Path | None = None) -> KnowledgeBase:
+    """Read, validate and cache the knowledge base shipped inside the package (or at ``root``,
+    which tests use to check that a broken copy is refused)."""
+    base: Traversable = _root() if root is None else root
+    return _load(base, strict_texts)
+
+
+def _load(root: Traversable, strict_texts: bool) -> KnowledgeBase:
     vocabulary = _vocabulary(_read(root / "vocabulary.yaml", "knowledge/vocabulary.yaml"))
     sources = _sources(_read(root / "sources.yaml", "knowledge/sources.yaml"))
     parameters: dict[str, Parameter] = {}
@@ -161,8 +208,9 @@ def load_knowledge_base(strict_texts: bool = True) -> KnowledgeBase:
                     raise KnowledgeError(file, f"duplicate parameter {name}")
                 parameters[name] = _parameter(file, name, raw, sources, None)
     profiles, descriptions = _profiles(root, parameters, sources)
-    analytes, loinc = _analytes(_read(root / "analytes.yaml", "knowledge/analytes.yaml"),
-                                vocabulary, sources)  # fmt: skip
+    analytes, loinc = _analytes(
+        _read(root / "analytes.yaml", "knowledge/analytes.yaml"), vocabulary, sources
+    )
     replacements, aliases = _unit_aliases(
         _read(root / "unit_aliases.yaml", "knowledge/unit_aliases.yaml")
     )
@@ -173,29 +221,29 @@ def load_knowledge_base(strict_texts: bool = True) -> KnowledgeBase:
         vocabulary=vocabulary.codes("medication_classes"),
     )
     core = Knowledge(
-        vocabulary=vocabulary, sources=sources, parameters=parameters, profiles=profiles,
-        profile_descriptions=descriptions, analytes=analytes, loinc=loinc,
-        unit_replacements=replacements, unit_aliases=aliases, symptom_groups=groups,
-        rules=rules, medicines=medicines,
-    )  # fmt: skip
-    texts = {
-        lang: _texts(root, lang)
-        for lang in LANGUAGES
-        if strict_texts or (root / "texts" / f"{lang}.yaml").is_file()
-    }
-    ui = _ui(root)
-    if strict_texts:
-        check_texts(texts, core)
-    return KnowledgeBase(core=core, texts=texts, ui_texts=ui, medicines=medicines)
+        vocabulary=vocabulary,
+        sources=sources,
+        parameters=parameters,
+        profiles=profiles,
+        profile_descriptions=descriptions,
+        analytes=analytes,
+        loinc=loinc,
+        unit_replacements=replacements,
+        unit_aliases=aliases,
+        symptom_groups=groups,
+        rules=rules,
+        medicines=medicines,
+    )
+    return KnowledgeBase(core, medicines, strict_texts, root)
 
 
 def _vocabulary(raw: Any) -> Vocabulary:
     sections: dict[str, tuple[str, ...]] = {}
     for name, value in raw.items():
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping | list):
             sections[name] = tuple(value)
-        elif isinstance(value, list):
-            sections[name] = tuple(value)
+    progression = raw.get("symptom_detail", {}).get("progression", [])
+    sections["progression"] = tuple(progression)
     return Vocabulary(sections)
 
 
@@ -206,8 +254,13 @@ def _sources(raw: Any) -> dict[str, Source]:
         _keys(file, sid, entry, {"title", "publisher", "year", "link"})
         if not all(entry[k] for k in ("title", "publisher", "year", "link")):
             raise KnowledgeError(file, f"{sid}: title, publisher, year and link must be filled")
-        out[sid] = Source(sid, str(entry["title"]), str(entry["publisher"]), int(entry["year"]),
-                          str(entry["link"]))  # fmt: skip
+        out[sid] = Source(
+            sid,
+            str(entry["title"]),
+            str(entry["publisher"]),
+            int(entry["year"]),
+            str(entry["link"]),
+        )
     return out
 
 
@@ -260,8 +313,13 @@ def _parameter(
         if not isinstance(since, date):
             raise KnowledgeError(file, f"{where}: key must be a date (YYYY-MM-DD)")
         _keys(file, where, entry, {"value", "source"})
-        dated.append(DatedValue(since, _value(file, where, entry["value"]),
-                                _source_list(file, where, entry["source"], sources)))  # fmt: skip
+        dated.append(
+            DatedValue(
+                since,
+                _value(file, where, entry["value"]),
+                _source_list(file, where, entry["source"], sources),
+            )
+        )
     dated.sort(key=lambda d: d.since)
     return Parameter(name, description, unit, tuple(dated), raw["last_reviewed"])
 
@@ -271,7 +329,9 @@ def _profiles(
 ) -> tuple[dict[str, dict[str, Parameter]], dict[str, str]]:
     profiles: dict[str, dict[str, Parameter]] = {"seed": dict(parameters)}
     descriptions: dict[str, str] = {}
-    for entry in sorted((root / "profiles").iterdir(), key=lambda p: (p.name != "seed.yaml", p.name)):
+    for entry in sorted(
+        (root / "profiles").iterdir(), key=lambda p: (p.name != "seed.yaml", p.name)
+    ):
         if not entry.name.endswith(".yaml"):
             continue
         name = entry.name.removesuffix(".yaml")
@@ -329,7 +389,9 @@ def _analytes(
                 raise KnowledgeError(file, f"{where}: LOINC check digit is wrong")
             _keys(file, where, spec, {"kind"}, {"unit"})
             if lcode in loinc_index:
-                raise KnowledgeError(file, f"{where}: LOINC already used for {loinc_index[lcode].analyte}")
+                raise KnowledgeError(
+                    file, f"{where}: LOINC already used for {loinc_index[lcode].analyte}"
+                )
             unit = spec.get("unit")
             if unit is not None and str(unit).lower() not in units:
                 raise KnowledgeError(file, f"{where}: unit {unit} is not listed under units")
@@ -360,8 +422,9 @@ def _rules(
     rules = {}
     for rid, entry in raw["rules"].items():
         _keys(file, rid, entry, {"area", "sources"})
-        rules[rid] = RuleSpec(rid, str(entry["area"]),
-                              _source_list(file, rid, entry["sources"], sources))  # fmt: skip
+        rules[rid] = RuleSpec(
+            rid, str(entry["area"]), _source_list(file, rid, entry["sources"], sources)
+        )
     return groups, rules
 
 

@@ -31,34 +31,60 @@ def kb_markdown(kb: KnowledgeBase) -> str:
     ]
     for name, description in core.profile_descriptions.items():
         lines.append(f"- **{name}**: {description}")
-    lines += ["", "## Parameters", "",
-              "| parameter | unit | " + " | ".join(kb.profiles) + " | description | last reviewed |",
-              "|---|---|" + "---|" * len(kb.profiles) + "---|---|"]  # fmt: skip
+    lines += [
+        "",
+        "## Parameters",
+        "",
+        "| parameter | unit | " + " | ".join(kb.profiles) + " | description | last reviewed |",
+        "|---|---|" + "---|" * len(kb.profiles) + "---|---|",
+    ]
     for name, param in core.parameters.items():
         cells = []
         for profile in kb.profiles:
             p = core.profiles[profile][name]
-            cells.append("<br>".join(
-                f"{_value(v.value)} (from {v.since}; {', '.join(v.sources)})" for v in p.values))  # fmt: skip
+            cells.append(
+                "<br>".join(
+                    f"{_value(v.value)} (from {v.since}; {', '.join(v.sources)})" for v in p.values
+                )
+            )
         reviewed = max(core.profiles[p][name].last_reviewed for p in kb.profiles)
-        lines.append(f"| `{name}` | {param.unit} | " + " | ".join(cells)
-                     + f" | {param.description} | {reviewed} |")  # fmt: skip
+        lines.append(
+            f"| `{name}` | {param.unit} | "
+            + " | ".join(cells)
+            + f" | {param.description} | {reviewed} |"
+        )
     lines += ["", "## Rules", "", "| rule | name | logic | sources |", "|---|---|---|---|"]
     for rid, rule in core.rules.items():
         text = kb.texts["en"]["rules"][rid]
-        lines.append(f"| {rid} | {text['label']} | {text['clinician']} | {', '.join(rule.sources)} |")
+        lines.append(
+            f"| {rid} | {text['label']} | {text['clinician']} | {', '.join(rule.sources)} |"
+        )
     lines += ["", "## Symptom groups (rule S)", ""]
     for group, codes in core.symptom_groups.items():
         lines.append(f"- **{group}**: {', '.join(sorted(codes))}")
-    lines += ["", "## Units and conversion factors", "",
-              "| analyte | canonical unit | accepted units (× factor) | LOINC | plausible range |",
-              "|---|---|---|---|---|"]  # fmt: skip
+    lines += [
+        "",
+        "## Units and conversion factors",
+        "",
+        "| analyte | canonical unit | accepted units (× factor) | LOINC | plausible range |",
+        "|---|---|---|---|---|",
+    ]
     for code, spec in core.analytes.items():
-        units = ", ".join(f"{u.name} ×{u.factor:g}" for u in spec.units.values()) or "positive/negative"
+        units = (
+            ", ".join(f"{u.name} ×{u.factor:g}" for u in spec.units.values()) or "positive/negative"
+        )
         plausible = f"{spec.plausible[0]:g}–{spec.plausible[1]:g}" if spec.plausible else ""
-        lines.append(f"| {code} | {spec.canonical_unit or ''} | {units} | "
-                     f"{', '.join(spec.loinc)} | {plausible} |")  # fmt: skip
-    lines += ["", "## Sources", "", "| id | title | publisher | year | link |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| {code} | {spec.canonical_unit or ''} | {units} | "
+            f"{', '.join(spec.loinc)} | {plausible} |"
+        )
+    lines += [
+        "",
+        "## Sources",
+        "",
+        "| id | title | publisher | year | link |",
+        "|---|---|---|---|---|",
+    ]
     for sid, s in core.sources.items():
         lines.append(f"| {sid} | {s.title} | {s.publisher} | {s.year} | {s.link} |")
     return "\n".join(lines) + "\n"
@@ -69,12 +95,21 @@ def kb_json(kb: KnowledgeBase, profile: str | None) -> str:
     data: dict[str, Any] = {}
     for name in [profile] if profile else list(kb.profiles):
         data[name] = {
-            pname: {"unit": p.unit, "values": [
-                {"since": v.since.isoformat(), "value": list(v.value) if isinstance(v.value, tuple)
-                 else v.value, "sources": list(v.sources)} for v in p.values],
-                "last_reviewed": p.last_reviewed.isoformat(), "description": p.description}
+            pname: {
+                "unit": p.unit,
+                "values": [
+                    {
+                        "since": v.since.isoformat(),
+                        "value": list(v.value) if isinstance(v.value, tuple) else v.value,
+                        "sources": list(v.sources),
+                    }
+                    for v in p.values
+                ],
+                "last_reviewed": p.last_reviewed.isoformat(),
+                "description": p.description,
+            }
             for pname, p in kb.core.profiles[name].items()
-        }  # fmt: skip
+        }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -97,5 +132,7 @@ def print_kb_table(kb: KnowledgeBase, profile: str | None) -> None:
         values = [_value(kb.core.profiles[p][name].at(today).value) for p in profiles]
         table.add_row(name, param.unit, *values, ", ".join(param.at(today).sources))
     Console().print(table)
-    Console().print(f"{len(kb.core.parameters)} parameters, {len(kb.core.rules)} rules, "
-                    f"{len(kb.core.sources)} sources, profiles: {', '.join(kb.profiles)}")  # fmt: skip
+    Console().print(
+        f"{len(kb.core.parameters)} parameters, {len(kb.core.rules)} rules, "
+        f"{len(kb.core.sources)} sources, profiles: {', '.join(kb.profiles)}"
+    )

@@ -83,14 +83,20 @@ def _trace_labs(ctx: Context, readings: list[Reading]) -> None:
     for r in readings:
         lab = r.lab
         if lab.unit is not None and (lab.unit.factor != 1 or lab.unit.name != lab.canonical_unit):
-            ctx.fire("L2", f"labs[{lab.index}].value={lab.value:g} {lab.canonical_unit}",
-                     [f"lab:{lab.analyte}={lab.original_value} {lab.original_unit}"])  # fmt: skip
+            ctx.fire(
+                "L2",
+                f"labs[{lab.index}].value={lab.value:g} {lab.canonical_unit}",
+                [f"lab:{lab.analyte}={lab.original_value} {lab.original_unit}"],
+            )
         if r.interpretation is None:
             continue
         rule = "L1" if r.basis == "lab" else "L"
-        ctx.fire(rule, f"labs.{lab.analyte}={r.interpretation}",
-                 [f"lab:{lab.analyte}={lab.original_value} {lab.original_unit or ''}".strip()],
-                 r.parameters)  # fmt: skip
+        ctx.fire(
+            rule,
+            f"labs.{lab.analyte}={r.interpretation}",
+            [f"lab:{lab.analyte}={lab.original_value} {lab.original_unit or ''}".strip()],
+            r.parameters,
+        )
     for note in ctx.case.notes:
         if note.code == "unit_assumed":
             ctx.fire("L2", f"{note.path}={dict(note.values)['unit']}", ["unit:not given"])
@@ -118,10 +124,9 @@ def _explain(
     for f in firings:
         rule_sources = knowledge.rules[f.rule].sources
         uses = tuple(
-            ParameterUse(name, params.values[name].value, params.units[name],
-                         params.sources(name))
+            ParameterUse(name, params.values[name].value, params.units[name], params.sources(name))
             for name in f.parameters
-        )  # fmt: skip
+        )
         sources = dict.fromkeys(rule_sources)
         for use in uses:
             sources.update(dict.fromkeys(use.sources))

@@ -15,10 +15,17 @@ from b12check.core.units import expected_units, find_unit, plausible, plausible_
 from b12check.errors import FieldError, IntakeError
 
 _QUALITATIVE = {
-    "positive": "positive", "pos": "positive", "positief": "positive", "detected": "positive",
-    "+": "positive", "negative": "negative", "neg": "negative", "negatief": "negative",
-    "not detected": "negative", "-": "negative",
-}  # fmt: skip
+    "positive": "positive",
+    "pos": "positive",
+    "positief": "positive",
+    "detected": "positive",
+    "+": "positive",
+    "negative": "negative",
+    "neg": "negative",
+    "negatief": "negative",
+    "not detected": "negative",
+    "-": "negative",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +126,9 @@ def build_case(intake: Intake, knowledge: Knowledge, today: date) -> Case:
     breastfeeding = bool(patient and patient.breastfeeding)
     if patient is not None and sex == "male":
         if patient.pregnant:
-            errors.append(FieldError("patient.pregnant", "pregnant cannot be true when sex is male"))
+            errors.append(
+                FieldError("patient.pregnant", "pregnant cannot be true when sex is male")
+            )
         if patient.breastfeeding:
             errors.append(
                 FieldError("patient.breastfeeding", "breastfeeding cannot be true when sex is male")
@@ -196,8 +205,13 @@ def _unknown_code(path: str, code: str, allowed: tuple[str, ...]) -> FieldError:
 def _supplement_totals(
     intake: Intake, today: date, errors: list[FieldError], b12_starts: list[date | None]
 ) -> SupplementTotals:
-    sums = {"b12_ug": 0.0, "b6_mg": 0.0, "folic_acid_ug": 0.0, "magnesium_mg": 0.0,
-            "vitamin_d_ug": 0.0}  # fmt: skip
+    sums = {
+        "b12_ug": 0.0,
+        "b6_mg": 0.0,
+        "folic_acid_ug": 0.0,
+        "magnesium_mg": 0.0,
+        "vitamin_d_ug": 0.0,
+    }
     for i, sup in enumerate(intake.supplements):
         if sup.since is not None and sup.since > today:
             errors.append(FieldError(f"supplements[{i}].since", f"date is after today ({today})"))
@@ -248,8 +262,9 @@ def _medicine(
         classes = frozenset(hit.classes)
     if "b12_supplement" in classes:
         b12_starts.append(med.since)
-    return MedicineUse(index, name, classes, hit is not None, months, med.since,
-                       med.dose_mg_per_day)  # fmt: skip
+    return MedicineUse(
+        index, name, classes, hit is not None, months, med.since, med.dose_mg_per_day
+    )
 
 
 def _stated_months(med: Medication) -> float | None:
@@ -292,13 +307,12 @@ def _lab(
         if lab.unit:
             errors.append(FieldError(f"{path}.unit", f"{spec.code} is positive/negative: no unit"))
             return None
-        return LabValue(index, spec.code, None, result, None, lab.value, None, lab.date,
-                        loinc, None, None)  # fmt: skip
+        return LabValue(
+            index, spec.code, None, result, None, lab.value, None, lab.date, loinc, None, None
+        )
     number = _number(lab.value)
     if number is None:
-        errors.append(
-            FieldError(f"{path}.value", f"expected a number in {expected_units(spec)}")
-        )
+        errors.append(FieldError(f"{path}.value", f"expected a number in {expected_units(spec)}"))
         return None
     unit = _unit(lab, spec, number, path, knowledge, errors, notes, loinc)
     if unit is None:
@@ -317,8 +331,19 @@ def _lab(
     lab_range = _lab_range(lab, unit, path, errors)
     if lab_range is not None:
         notes.append(Note("lab_range_used", path, (("analyte", spec.code),)))
-    return LabValue(index, spec.code, value, None, unit, lab.value, unit.name, lab.date, loinc,
-                    lab_range, spec.canonical_unit)  # fmt: skip
+    return LabValue(
+        index,
+        spec.code,
+        value,
+        None,
+        unit,
+        lab.value,
+        unit.name,
+        lab.date,
+        loinc,
+        lab_range,
+        spec.canonical_unit,
+    )
 
 
 def _identify(
@@ -328,9 +353,7 @@ def _identify(
     if lab.analyte is not None:
         by_code = knowledge.analytes.get(lab.analyte)
         if by_code is None:
-            errors.append(
-                _unknown_code(f"{path}.analyte", lab.analyte, tuple(knowledge.analytes))
-            )
+            errors.append(_unknown_code(f"{path}.analyte", lab.analyte, tuple(knowledge.analytes)))
             return None, None
     loinc = None
     if lab.loinc is not None:
@@ -389,9 +412,12 @@ def _unit(
         loinc_spec = spec.loinc.get(loinc) if loinc else None
         if loinc_spec is not None and loinc_spec.kind != unit.kind:
             notes.append(
-                Note("loinc_unit_mismatch", f"{path}.unit", (("loinc", loinc or ""),
-                                                             ("unit", unit.name)))
-            )  # fmt: skip
+                Note(
+                    "loinc_unit_mismatch",
+                    f"{path}.unit",
+                    (("loinc", loinc or ""), ("unit", unit.name)),
+                )
+            )
         return unit
     if loinc is not None:
         loinc_spec = spec.loinc[loinc]

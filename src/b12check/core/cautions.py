@@ -28,8 +28,12 @@ def decide_warnings(
     case, params = ctx.case, ctx.params
     totals = case.supplements
     if totals.b6_mg > params.number("warnings.b6_ul_mg_per_day"):
-        warn("W1", "b6_above_upper_limit", [f"b6_mg_per_day:{totals.b6_mg:g}"],
-             ("warnings.b6_ul_mg_per_day",))  # fmt: skip
+        warn(
+            "W1",
+            "b6_above_upper_limit",
+            [f"b6_mg_per_day:{totals.b6_mg:g}"],
+            ("warnings.b6_ul_mg_per_day",),
+        )
     folic = totals.folic_acid_ug + sum(
         (m.dose_mg_per_day or 0) * 1000 for m in case.medicines if "folic_acid" in m.classes
     )
@@ -38,13 +42,19 @@ def decide_warnings(
         and not taking_b12(ctx)
         and status.code != "unlikely"
     ):
-        warn("W2", "folic_acid_without_b12",
-             [f"folic_acid_ug_per_day:{folic:g}", "b12_taken:none", f"b12.status:{status.code}"],
-             ("warnings.folic_acid_high_ug_per_day",))  # fmt: skip
+        warn(
+            "W2",
+            "folic_acid_without_b12",
+            [f"folic_acid_ug_per_day:{folic:g}", "b12_taken:none", f"b12.status:{status.code}"],
+            ("warnings.folic_acid_high_ug_per_day",),
+        )
     if status.distorted or test_while_taking:
         because = [f"measured_while_taking_b12:{a}" for a in status.distorted]
-        warn("W3", "supplements_distort_b12_test",
-             because or ["b12 test recommended while B12 is taken"])  # fmt: skip
+        warn(
+            "W3",
+            "supplements_distort_b12_test",
+            because or ["b12 test recommended while B12 is taken"],
+        )
     if ctx.interp("b12") == "high" and not taking_b12(ctx):
         warn("W4", "unexplained_high_b12", [ctx.lab_finding("b12"), "b12_taken:none"])
     kidneys = egfr_reduced(ctx) is True or "chronic_kidney_disease" in case.conditions
@@ -62,17 +72,28 @@ def decide_warnings(
         suspicion in {"high", "moderate"}
         or status.code in {"deficient", "probable", "indeterminate"}
     ):
-        warn("W8", "do_not_stop_medication_yourself",
-             [f"medicine:{d}" for d in drugs] + [f"b12.suspicion:{suspicion}",
-                                                  f"b12.status:{status.code}"])  # fmt: skip
+        warn(
+            "W8",
+            "do_not_stop_medication_yourself",
+            [f"medicine:{d}" for d in drugs]
+            + [f"b12.suspicion:{suspicion}", f"b12.status:{status.code}"],
+        )
     if plan == "reevaluate":
         warn("W9", "no_response_reevaluate", ["plan:reevaluate"])
     if (case.pregnant or case.breastfeeding) and plan != "none":
         warn("W10", "pregnancy_consult_doctor", ["pregnant or breastfeeding", f"plan:{plan}"])
     if totals.magnesium_mg > params.number("warnings.magnesium_ul_mg_per_day"):
-        warn("W11", "magnesium_above_upper_limit", [f"magnesium_mg_per_day:{totals.magnesium_mg:g}"],
-             ("warnings.magnesium_ul_mg_per_day",))  # fmt: skip
+        warn(
+            "W11",
+            "magnesium_above_upper_limit",
+            [f"magnesium_mg_per_day:{totals.magnesium_mg:g}"],
+            ("warnings.magnesium_ul_mg_per_day",),
+        )
     if totals.vitamin_d_ug > params.number("warnings.vitamin_d_ul_ug_per_day"):
-        warn("W12", "vitamin_d_above_upper_limit", [f"vitamin_d_ug_per_day:{totals.vitamin_d_ug:g}"],
-             ("warnings.vitamin_d_ul_ug_per_day",))  # fmt: skip
+        warn(
+            "W12",
+            "vitamin_d_above_upper_limit",
+            [f"vitamin_d_ug_per_day:{totals.vitamin_d_ug:g}"],
+            ("warnings.vitamin_d_ul_ug_per_day",),
+        )
     return [w for w in ctx.knowledge.vocabulary.codes("warnings") if w in found]

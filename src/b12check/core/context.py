@@ -42,9 +42,12 @@ class Context:
         self.anaemia = present & kb.group("anaemia")
 
     def fire(
-        self, rule: str, conclusion: str, because: list[str] | tuple[str, ...],
+        self,
+        rule: str,
+        conclusion: str,
+        because: list[str] | tuple[str, ...],
         parameters: tuple[str, ...] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Record that ``rule`` concluded ``conclusion`` from ``because``."""
         self.firings.append(Firing(rule, conclusion, tuple(because), parameters))
 

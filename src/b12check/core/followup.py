@@ -67,9 +67,11 @@ def treatment_response(ctx: Context) -> str | None:
     )
     if derived is not None:
         ctx.fire(
-            "F3", f"treatment.response={derived}", [f"diary_entries:{len(ctx.case.intake.diary)}"],
+            "F3",
+            f"treatment.response={derived}",
+            [f"diary_entries:{len(ctx.case.intake.diary)}"],
             ("followup.improved_drop_fraction", "followup.worse_rise_fraction"),
-        )  # fmt: skip
+        )
     return derived
 
 
@@ -83,9 +85,13 @@ def decide_follow_up(ctx: Context, plan: str) -> FollowUp:
     next_check = start + timedelta(weeks=low)
     if next_check < ctx.case.today:
         next_check = ctx.case.today
-    ctx.fire("F1", f"follow_up.reassess_after_weeks={low:g}-{high:g}", [f"plan:{plan}"],
-             ("followup.reassess_weeks",))  # fmt: skip
-    expectations = ("cramps_fatigue_weeks",)
+    ctx.fire(
+        "F1",
+        f"follow_up.reassess_after_weeks={low:g}-{high:g}",
+        [f"plan:{plan}"],
+        ("followup.reassess_weeks",),
+    )
+    expectations: tuple[str, ...] = ("cramps_fatigue_weeks",)
     if ctx.neuro:
         expectations = ("cramps_fatigue_weeks", "neuro_months")
         ctx.fire("F2", "follow_up.expect=neuro_months", ctx.symptoms_in(ctx.neuro))

@@ -8,8 +8,8 @@ dates, contradictions) need the knowledge base and the assessment date and live 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -151,7 +151,7 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 
 
 _FRIENDLY = {
-    "extra_forbidden": "unknown field (check the spelling; see the contract for the allowed fields)",
+    "extra_forbidden": "unknown field (check the spelling; the contract lists the allowed fields)",
     "missing": "this field is required",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from b12check.core.case import Case, LabValue
@@ -20,8 +21,9 @@ class Scheme:
 
 
 _SCHEMES: dict[str, Scheme] = {
-    "b12": Scheme(low="labs.b12.low_below", grey_from="labs.b12.normal_from",
-                  high="labs.b12.high_above"),
+    "b12": Scheme(
+        low="labs.b12.low_below", grey_from="labs.b12.normal_from", high="labs.b12.high_above"
+    ),
     "holotc": Scheme(low="labs.holotc.low_below", grey_to="labs.holotc.normal_above"),
     "mma": Scheme(upper_grey_from="labs.mma.normal_below", high="labs.mma.high_above"),
     "homocysteine": Scheme(high="labs.homocysteine.high_above"),
@@ -32,7 +34,7 @@ _SCHEMES: dict[str, Scheme] = {
     "magnesium": Scheme(low="labs.magnesium.low_below", high="labs.magnesium.high_above"),
     "tsh": Scheme(low="labs.tsh.low_below", high="labs.tsh.high_above"),
     "egfr": Scheme(low="labs.egfr.reduced_below"),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,24 +79,27 @@ def read_lab(lab: LabValue, case: Case, params: ParameterSet) -> Reading:
     high = lab_high if lab_high is not None else number(scheme.high)
     if low is None and high is None and scheme == Scheme():
         return Reading(lab, None, None, None, "none", ())
-    grey = lab.lab_range is None  # L1: a lab's own range decides low/normal/high by itself
     if low is not None and value < low:
         code = "low"
     elif high is not None and value > high:
         code = "high"
-    elif grey and scheme.grey_from is not None and value < number(scheme.grey_from):  # type: ignore[operator]
-        code = "borderline"
-    elif grey and scheme.grey_to is not None and value <= number(scheme.grey_to):  # type: ignore[operator]
-        code = "borderline"
-    elif (
-        grey
-        and scheme.upper_grey_from is not None
-        and value >= number(scheme.upper_grey_from)  # type: ignore[operator]
-    ):
-        code = "borderline"
+    elif lab.lab_range is None and _in_grey_zone(value, scheme, number):
+        code = "borderline"  # L1: a lab's own range decides low/normal/high by itself
     else:
         code = "normal"
     return Reading(lab, code, low, high, basis, tuple(used), note)
+
+
+def _in_grey_zone(value: float, scheme: Scheme, number: Callable[[str], float | None]) -> bool:
+    """Whether ``value`` lies in the profile's borderline zone (below normal or above it)."""
+    grey_from = number(scheme.grey_from) if scheme.grey_from else None
+    grey_to = number(scheme.grey_to) if scheme.grey_to else None
+    upper = number(scheme.upper_grey_from) if scheme.upper_grey_from else None
+    return (
+        (grey_from is not None and value < grey_from)
+        or (grey_to is not None and value <= grey_to)
+        or (upper is not None and value >= upper)
+    )
 
 
 def _hb_limit(case: Case) -> tuple[str, str | None]:

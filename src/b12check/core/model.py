@@ -108,9 +108,7 @@ class Assessment:
                 {"name": m.name, "recognised": m.recognised, "classes": list(m.classes)}
                 for m in self.medicines
             ],
-            "notes": [
-                {"code": n.code, "field": n.path, **dict(n.values)} for n in self.notes
-            ],
+            "notes": [{"code": n.code, "field": n.path, **dict(n.values)} for n in self.notes],
             "rules": list(self.rules),
             "explanation": [
                 {
@@ -119,12 +117,15 @@ class Assessment:
                     "because": list(e.because),
                     "sources": list(e.sources),
                     "parameters": [
-                        {"name": p.name,
-                         "value": list(p.value) if isinstance(p.value, tuple) else p.value,
-                         "unit": p.unit, "sources": list(p.sources)}
+                        {
+                            "name": p.name,
+                            "value": list(p.value) if isinstance(p.value, tuple) else p.value,
+                            "unit": p.unit,
+                            "sources": list(p.sources),
+                        }
                         for p in e.parameters
                     ],
-                }  # fmt: skip
+                }
                 for e in self.explanation
             ],
             "sources": list(self.sources),
@@ -144,4 +145,3 @@ def _lab_dict(reading: Reading) -> dict[str, Any]:
         "loinc": lab.loinc,
         "reference": {"low": reading.low, "high": reading.high, "basis": reading.basis},
     }
-

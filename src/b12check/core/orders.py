@@ -5,9 +5,18 @@ from __future__ import annotations
 from b12check.core.context import Context
 from b12check.core.risk import taking_b12
 
-_CAUSES = ("vegan_without_supplement", "vegetarian_without_supplement", "metformin_long_term",
-           "ppi_long_term", "h2ra_long_term", "bariatric_surgery", "gastrectomy",
-           "ileal_resection", "nitrous_oxide", "coeliac_disease")  # fmt: skip
+_CAUSES = (
+    "vegan_without_supplement",
+    "vegetarian_without_supplement",
+    "metformin_long_term",
+    "ppi_long_term",
+    "h2ra_long_term",
+    "bariatric_surgery",
+    "gastrectomy",
+    "ileal_resection",
+    "nitrous_oxide",
+    "coeliac_disease",
+)
 
 
 class _Orders:
@@ -58,8 +67,11 @@ def decide_tests(
         orders.add("X4", "if_antibodies", [f"b12.status:{status}", "pernicious_anaemia:not known"])
         orders.add("X4", "parietal_cell_antibodies", [f"b12.status:{status}"])
         if not any(r in _CAUSES for r in risk_factors):
-            orders.add("X4", "coeliac_serology",
-                       [f"b12.status:{status}", "no dietary, medicine or surgical cause"])  # fmt: skip
+            orders.add(
+                "X4",
+                "coeliac_serology",
+                [f"b12.status:{status}", "no dietary, medicine or surgical cause"],
+            )
     pointers = ctx.present & ctx.knowledge.group("magnesium_pointers")
     if pointers:
         orders.add("X5", "magnesium", ctx.symptoms_in(pointers))

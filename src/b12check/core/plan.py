@@ -21,11 +21,15 @@ def needs_reevaluation(ctx: Context, response: str | None) -> bool:
     )
     if enough_time and adequate:
         ctx.fire(
-            "P1", "plan=reevaluate",
-            [f"treatment.route:{treatment.route}", f"treatment.weeks:{weeks:.1f}",
-             f"treatment.response:{response}"],
+            "P1",
+            "plan=reevaluate",
+            [
+                f"treatment.route:{treatment.route}",
+                f"treatment.weeks:{weeks:.1f}",
+                f"treatment.response:{response}",
+            ],
             ("plan.reevaluate_after_weeks", "plan.adequate_oral_ug_per_day"),
-        )  # fmt: skip
+        )
     return enough_time and adequate
 
 
@@ -51,12 +55,16 @@ def decide_plan(
         return plan
     if status == "indeterminate":
         plan = "intramuscular" if ctx.severe_neuro else "test_first"
-        ctx.fire("P3", f"plan={plan}", ["b12.status:indeterminate", *ctx.symptoms_in(ctx.severe_neuro)])
+        ctx.fire(
+            "P3", f"plan={plan}", ["b12.status:indeterminate", *ctx.symptoms_in(ctx.severe_neuro)]
+        )
         return plan
     if status == "not_tested" and triage != "self_care":
         ctx.fire("P4", "plan=test_first", ["b12.status:not_tested", f"triage:{triage}"])
         return "test_first"
     diet_risk = [r for r in risk_factors if r.endswith("_without_supplement")]
     plan = "oral_maintenance" if diet_risk else "none"
-    ctx.fire("P5", f"plan={plan}", [f"b12.status:{status}", *(f"risk_factor:{r}" for r in diet_risk)])
+    ctx.fire(
+        "P5", f"plan={plan}", [f"b12.status:{status}", *(f"risk_factor:{r}" for r in diet_risk)]
+    )
     return plan

@@ -6,8 +6,13 @@ from b12check.core.context import Context
 
 _DRUG_CLASSES = ("metformin", "ppi", "h2ra")
 _SURGERY = ("bariatric_surgery", "gastrectomy", "ileal_resection")
-_AUTOIMMUNE = ("autoimmune_thyroid_disease", "type1_diabetes", "vitiligo",
-               "other_autoimmune_disease", "coeliac_disease")  # fmt: skip
+_AUTOIMMUNE = (
+    "autoimmune_thyroid_disease",
+    "type1_diabetes",
+    "vitiligo",
+    "other_autoimmune_disease",
+    "coeliac_disease",
+)
 _IBD = ("crohns_disease", "ulcerative_colitis")
 
 
@@ -20,11 +25,17 @@ def find_risk_factors(ctx: Context) -> list[str]:
     """Every risk factor code that applies, in vocabulary order, each traced to its rule."""
     case = ctx.case
     found: dict[str, tuple[str, list[str], tuple[str, ...]]] = {}
-    if case.diet in {"vegan", "vegetarian"} and case.fortified_foods is not True:
-        if not taking_b12(ctx):
-            because = [f"diet:{case.diet}", f"fortified_foods:{case.fortified_foods}",
-                       "b12_taken:none"]  # fmt: skip
-            found[f"{case.diet}_without_supplement"] = ("R1", because, ())
+    if (
+        case.diet in {"vegan", "vegetarian"}
+        and case.fortified_foods is not True
+        and not taking_b12(ctx)
+    ):
+        because = [
+            f"diet:{case.diet}",
+            f"fortified_foods:{case.fortified_foods}",
+            "b12_taken:none",
+        ]
+        found[f"{case.diet}_without_supplement"] = ("R1", because, ())
     if case.age is not None and case.age > ctx.params.number("risk.age_over"):
         found["age_over_65"] = ("R2", [f"age:{case.age:g}"], ("risk.age_over",))
     if case.pregnant:
@@ -39,13 +50,19 @@ def find_risk_factors(ctx: Context) -> list[str]:
         months = [m.months for m in uses if m.months is not None]
         because = [f"medicine:{m.name}" for m in uses]
         if months and max(months) >= long_term:
-            found[f"{cls}_long_term"] = ("R4", [*because, f"months:{max(months):.0f}"],
-                                         ("risk.long_term_months",))  # fmt: skip
+            found[f"{cls}_long_term"] = (
+                "R4",
+                [*because, f"months:{max(months):.0f}"],
+                ("risk.long_term_months",),
+            )
         else:
             duration = f"months:{max(months):.0f}" if months else "duration:unknown"
             found[cls] = ("R4", [*because, duration], ("risk.long_term_months",))
-    pernicious = [f"condition:{c}" for c in ("pernicious_anaemia", "autoimmune_gastritis")
-                  if c in case.conditions]  # fmt: skip
+    pernicious = [
+        f"condition:{c}"
+        for c in ("pernicious_anaemia", "autoimmune_gastritis")
+        if c in case.conditions
+    ]
     if ctx.interp("if_antibodies") == "positive":
         pernicious.append("lab:if_antibodies=positive")
     if pernicious:

@@ -9,8 +9,13 @@ from b12check.core.labs import Reading
 from b12check.core.risk import taking_b12
 
 _B12_MARKERS = ("b12", "holotc", "mma", "homocysteine")
-_IRREVERSIBLE_OR_TOXIC = ("pernicious_anaemia", "bariatric_surgery", "gastrectomy",
-                          "ileal_resection", "nitrous_oxide")  # fmt: skip
+_IRREVERSIBLE_OR_TOXIC = (
+    "pernicious_anaemia",
+    "bariatric_surgery",
+    "gastrectomy",
+    "ileal_resection",
+    "nitrous_oxide",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +48,10 @@ def measured_while_taking_b12(ctx: Context, reading: Reading) -> bool:
 def decide_status(ctx: Context) -> Status:
     """Apply B1-B5 in order; the first that decides wins."""
     distorted = tuple(
-        a for a in ("b12", "holotc")
+        a
+        for a in ("b12", "holotc")
         if a in ctx.latest and measured_while_taking_b12(ctx, ctx.latest[a])
-    )  # fmt: skip
+    )
     b12, holotc = ctx.interp("b12"), ctx.interp("holotc")
     mma, hcy = ctx.interp("mma"), ctx.interp("homocysteine")
     if not any(ctx.measured(a) for a in _B12_MARKERS):
@@ -74,9 +80,16 @@ def decide_status(ctx: Context) -> Status:
         folate_ok = ctx.interp("folate") in {"normal", "high", "borderline"}
         kidneys_ok = egfr_reduced(ctx) is False
         if hcy == "high" and folate_ok and kidneys_ok:
-            ctx.fire("B4", "b12.status=probable",
-                     [*because, ctx.lab_finding("homocysteine"), ctx.lab_finding("folate"),
-                      ctx.lab_finding("egfr")])  # fmt: skip
+            ctx.fire(
+                "B4",
+                "b12.status=probable",
+                [
+                    *because,
+                    ctx.lab_finding("homocysteine"),
+                    ctx.lab_finding("folate"),
+                    ctx.lab_finding("egfr"),
+                ],
+            )
             return Status("probable", distorted, False)
         ctx.fire("B4", "b12.status=indeterminate", [*because, f"lab:mma={mma or 'unknown'}"])
         return Status("indeterminate", distorted, False)
@@ -91,8 +104,11 @@ def decide_status(ctx: Context) -> Status:
     if mma == "normal":
         ctx.fire("B5", "b12.status=unlikely", [ctx.lab_finding(a) for a in (*serum, "mma")])
         return Status("unlikely", distorted, False)
-    ctx.fire("B5", "b12.status=indeterminate",
-             [ctx.lab_finding(a) for a in _B12_MARKERS if ctx.measured(a)])  # fmt: skip
+    ctx.fire(
+        "B5",
+        "b12.status=indeterminate",
+        [ctx.lab_finding(a) for a in _B12_MARKERS if ctx.measured(a)],
+    )
     return Status("indeterminate", distorted, False)
 
 

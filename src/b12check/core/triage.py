@@ -7,12 +7,27 @@ from dataclasses import dataclass
 
 from b12check.core.context import Context
 
-_URGENT_RISKS = ("pregnancy", "pernicious_anaemia", "autoimmune_disease", "bariatric_surgery",
-                 "gastrectomy", "ileal_resection", "metformin_long_term", "ppi_long_term",
-                 "h2ra_long_term", "vegan_without_supplement")  # fmt: skip
-_TEST_WORTHY_RISKS = ("metformin_long_term", "ppi_long_term", "h2ra_long_term",
-                      "pernicious_anaemia", "bariatric_surgery", "gastrectomy",
-                      "ileal_resection")  # fmt: skip
+_URGENT_RISKS = (
+    "pregnancy",
+    "pernicious_anaemia",
+    "autoimmune_disease",
+    "bariatric_surgery",
+    "gastrectomy",
+    "ileal_resection",
+    "metformin_long_term",
+    "ppi_long_term",
+    "h2ra_long_term",
+    "vegan_without_supplement",
+)
+_TEST_WORTHY_RISKS = (
+    "metformin_long_term",
+    "ppi_long_term",
+    "h2ra_long_term",
+    "pernicious_anaemia",
+    "bariatric_surgery",
+    "gastrectomy",
+    "ileal_resection",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +45,10 @@ def decide_triage(
     kb = ctx.knowledge
     red = ctx.present & kb.group("red_flag")
     rapid = frozenset(
-        s for s in ctx.present & kb.group("red_flag_if_rapidly_worsening")
+        s
+        for s in ctx.present & kb.group("red_flag_if_rapidly_worsening")
         if ctx.case.symptoms[s].progression == "rapidly_worsening"
-    )  # fmt: skip
+    )
     if red or rapid:
         reasons = (["red_flag_symptom", *sorted(red)] if red else []) + (
             ["rapidly_worsening", *sorted(rapid)] if rapid else []
@@ -41,8 +57,8 @@ def decide_triage(
         return Triage("immediate", tuple(dict.fromkeys(reasons)))
     urgent = _urgent(ctx, risk_factors, status, response)
     if urgent:
-        reasons, because, params = urgent
-        ctx.fire("T2", "triage.level=urgent", because, params)
+        reasons, urgent_because, params = urgent
+        ctx.fire("T2", "triage.level=urgent", urgent_because, params)
         return Triage("urgent", tuple(dict.fromkeys(reasons)))
     routine_reasons: list[str] = []
     because: list[str] = []

@@ -104,8 +104,14 @@ class Report:
     today: date | None = None
 
 
-def fill(text: str, kb: KnowledgeBase, lang: str, profile: str, on: date,
-         values: dict[str, str] | None = None) -> str:  # fmt: skip
+def fill(
+    text: str,
+    kb: KnowledgeBase,
+    lang: str,
+    profile: str,
+    on: date,
+    values: dict[str, str] | None = None,
+) -> str:
     """Replace ``{parameter.name}`` with the value and unit, ``{name}`` with ``values``."""
 
     def one(match: re.Match[str]) -> str:
@@ -132,8 +138,11 @@ def format_parameter(kb: KnowledgeBase, lang: str, profile: str, on: date, name:
     unit = unit_label(kb, lang, param.unit)
     if isinstance(value, tuple):
         low, high = value
-        number = (format_number(low, lang) if low == high
-                  else f"{format_number(low, lang)}–{format_number(high, lang)}")  # fmt: skip
+        number = (
+            format_number(low, lang)
+            if low == high
+            else f"{format_number(low, lang)}–{format_number(high, lang)}"
+        )
     else:
         number = format_number(value, lang)
     return f"{number} {unit}".strip()
@@ -155,25 +164,38 @@ def render_assessment(
 
     def item(section: str, code: str, values: dict[str, str] | None = None) -> Item:
         entry = kb.texts[lang][section][code]
-        return Item(code, fill(entry["label"], kb, lang, profile, on, values),
-                    fill(entry[audience], kb, lang, profile, on, values))  # fmt: skip
+        return Item(
+            code,
+            fill(entry["label"], kb, lang, profile, on, values),
+            fill(entry[audience], kb, lang, profile, on, values),
+        )
 
     def label(section: str, code: str) -> str:
-        return kb.texts[lang][section][code]["label"]
+        return fill(kb.texts[lang][section][code]["label"], kb, lang, profile, on)
 
     labs = [_lab_line(r, kb, lang) for r in a.labs]
     lookalikes = []
     for condition, support in a.differentials:
         entry = kb.texts[lang]["differential_conditions"][condition]
-        lookalikes.append(LookalikeRow(
-            condition, entry["label"], support, label("differential_support", support),
-            entry.get("contrast", ""), entry[audience]))  # fmt: skip
+        lookalikes.append(
+            LookalikeRow(
+                condition,
+                entry["label"],
+                support,
+                label("differential_support", support),
+                entry.get("contrast", ""),
+                entry[audience],
+            )
+        )
     follow = []
     if a.follow_up.reassess_after_weeks:
         follow.append(item("follow_up", "reassess").text)
     if a.follow_up.next_check:
-        follow.append(item("follow_up", "next_check",
-                           {"date": format_date(a.follow_up.next_check, lang)}).text)  # fmt: skip
+        follow.append(
+            item(
+                "follow_up", "next_check", {"date": format_date(a.follow_up.next_check, lang)}
+            ).text
+        )
     if "neuro_months" in a.follow_up.expectations:
         follow.append(item("follow_up", "neuro_recovery").text)
     if a.plan in _TREATING or a.treatment_response is not None:
@@ -191,7 +213,8 @@ def render_assessment(
         audience=audience,
         triage=item("triage_levels", a.triage_level),
         triage_reasons=[
-            label(_reason_section(kb, lang, r), r) for r in a.triage_reasons
+            label(_reason_section(kb, lang, r), r)
+            for r in a.triage_reasons
             if _reason_section(kb, lang, r)
         ],
         status=item("b12_status", a.status),
@@ -210,8 +233,14 @@ def render_assessment(
         emergency=item("advice", "emergency").text,
         medicines=[m.name for m in a.medicines],
         sources=[
-            SourceRef(s, kb.sources[s].title, kb.sources[s].publisher, kb.sources[s].year,
-                      kb.sources[s].link) for s in a.sources  # fmt: skip
+            SourceRef(
+                s,
+                kb.sources[s].title,
+                kb.sources[s].publisher,
+                kb.sources[s].year,
+                kb.sources[s].link,
+            )
+            for s in a.sources
         ],
         rules=[item("rules", r) for r in a.rules],
         profile=a.profile,
@@ -275,8 +304,9 @@ def _lab_line(reading: Reading, kb: KnowledgeBase, lang: str) -> LabLine:
         if reading.high is not None:
             parts.append(f"≤ {format_number(reading.high, lang)}")
         reference = " ".join(parts)
-    return LabLine(lab.analyte, name, given, canonical, interp, interp_label, reference,
-                   reading.basis)  # fmt: skip
+    return LabLine(
+        lab.analyte, name, given, canonical, interp, interp_label, reference, reading.basis
+    )
 
 
 def _original(value: float | str, lang: str) -> str:
@@ -292,24 +322,39 @@ def _reasons(a: Assessment, kb: KnowledgeBase, lang: str, audience: str) -> list
         if not e.conclusion.startswith(main):
             continue
         rule = kb.texts[lang]["rules"][e.rule]
-        out.append(Reason(
-            e.conclusion, e.rule, rule["label"],
-            fill(rule[audience], kb, lang, a.profile, a.today),
-            tuple(render_finding(f, kb, lang) for f in e.because), e.sources))  # fmt: skip
+        out.append(
+            Reason(
+                e.conclusion,
+                e.rule,
+                rule["label"],
+                fill(rule[audience], kb, lang, a.profile, a.today),
+                tuple(render_finding(f, kb, lang, a.profile, a.today) for f in e.because),
+                e.sources,
+            )
+        )
     return out
 
 
-def render_finding(finding: str, kb: KnowledgeBase, lang: str) -> str:
+def render_finding(finding: str, kb: KnowledgeBase, lang: str, profile: str, on: date) -> str:
     """``symptom:paresthesia`` -> ``Tintelingen``; ``lab:b12=low`` -> ``Vitamine B12: laag``."""
     kind, _, rest = finding.partition(":")
     texts = kb.texts[lang]
-    section = {"symptom": "symptoms", "risk_factor": "risk_factors", "condition": "conditions",
-               "exposure": "exposures"}.get(kind)  # fmt: skip
+    section = {
+        "symptom": "symptoms",
+        "risk_factor": "risk_factors",
+        "condition": "conditions",
+        "exposure": "exposures",
+    }.get(kind)
     if section and rest in texts.get(section, {}):
-        return texts[section][rest]["label"]
+        return fill(texts[section][rest]["label"], kb, lang, profile, on)
     if kind == "lab" and "=" in rest:
         analyte, _, value = rest.partition("=")
         name = texts["analytes"].get(analyte, {}).get("label", analyte)
-        value_label = texts["lab_interpretations"].get(value, {}).get("label", value)
+        fallback = kb.ui(lang, "cli.not_measured") if value in {"None", "unknown"} else value
+        value_label = texts["lab_interpretations"].get(value, {}).get("label", fallback)
         return f"{name}: {value_label}"
+    if kind in {"b12.status", "plan", "triage"} and rest:
+        section = {"b12.status": "b12_status", "plan": "plans", "triage": "triage_levels"}[kind]
+        if rest in texts.get(section, {}):
+            return fill(texts[section][rest]["label"], kb, lang, profile, on)
     return finding

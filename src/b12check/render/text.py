@@ -11,14 +11,21 @@ from b12check.core.model import Assessment
 from b12check.knowledge_base import KnowledgeBase
 from b12check.render.report import Report, render_assessment
 
-_STYLE = {"immediate": "bold white on red", "urgent": "bold black on yellow",
-          "routine": "bold white on blue", "self_care": "bold white on green"}  # fmt: skip
+_STYLE = {
+    "immediate": "bold white on red",
+    "urgent": "bold black on yellow",
+    "routine": "bold white on blue",
+    "self_care": "bold white on green",
+}
 
 
 def print_report(
-    assessment: Assessment, kb: KnowledgeBase, lang: str, audience: str = "patient",
+    assessment: Assessment,
+    kb: KnowledgeBase,
+    lang: str,
+    audience: str = "patient",
     console: Console | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Print the whole assessment for a person (or a clinician)."""
     out = console or Console(highlight=False)
     r = render_assessment(assessment, kb, lang, audience)
@@ -26,8 +33,13 @@ def print_report(
     def ui(key: str) -> str:
         return kb.ui(lang, f"cli.{key}")
 
-    out.print(Panel(f"{r.triage.text}\n\n[italic]{r.disclaimer}[/italic]",
-                    title=f"{ui('what_to_do')}: {r.triage.label}", style=_STYLE[assessment.triage_level]))  # fmt: skip
+    out.print(
+        Panel(
+            f"{r.triage.text}\n\n[italic]{r.disclaimer}[/italic]",
+            title=f"{ui('what_to_do')}: {r.triage.label}",
+            style=_STYLE[assessment.triage_level],
+        )
+    )
     if assessment.triage_level == "immediate":
         out.print(r.emergency)
     out.rule(ui("why"))
@@ -36,7 +48,9 @@ def print_report(
     for reason in r.reasons:
         findings = f" ({'; '.join(reason.findings)})" if reason.findings else ""
         sources = f" [dim][{', '.join(reason.sources)}][/dim]" if audience == "clinician" else ""
-        out.print(f"• [bold]{reason.rule_label}[/bold] [{reason.rule}]: {reason.text}{findings}{sources}")
+        out.print(
+            f"• [bold]{reason.rule_label}[/bold] [{reason.rule}]: {reason.text}{findings}{sources}"
+        )
     out.print(f"{ui('b12_status')}: [bold]{r.status.label}[/bold] — {r.status.text}")
     out.print(f"{ui('suspicion')}: [bold]{r.suspicion.label}[/bold] — {r.suspicion.text}")
     if r.risk_factors:
@@ -76,8 +90,10 @@ def print_report(
         for line in r.notes:
             out.print(f"• {line}")
     out.rule()
-    out.print(f"[dim]{ui('profile')}: {r.profile} · b12check {r.version} · {r.today} · "
-              f"{ui('rules')}: {', '.join(assessment.rules)}[/dim]")  # fmt: skip
+    out.print(
+        f"[dim]{ui('profile')}: {r.profile} · b12check {r.version} · {r.today} · "
+        f"{ui('rules')}: {', '.join(assessment.rules)}[/dim]"
+    )
     out.print(f"[dim]{ui('sources')}: {', '.join(s.id for s in r.sources)}[/dim]")
 
 
@@ -85,11 +101,18 @@ def _print_lab_table(out: Console, r: Report, ui: object) -> None:
     assert callable(ui)
     out.rule(ui("labs"))
     table = Table()
-    for column in ("", ui("lab_given"), ui("lab_canonical"), ui("lab_meaning"), ui("lab_reference")):
+    for column in (
+        "",
+        ui("lab_given"),
+        ui("lab_canonical"),
+        ui("lab_meaning"),
+        ui("lab_reference"),
+    ):
         table.add_column(column)
     for line in r.labs:
-        table.add_row(line.label, line.given, line.canonical, line.interpretation_label,
-                      line.reference)  # fmt: skip
+        table.add_row(
+            line.label, line.given, line.canonical, line.interpretation_label, line.reference
+        )
     out.print(table)
 
 

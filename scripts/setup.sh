@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Set up everything b12check needs, idempotently: a virtualenv with the locked dependencies and the
+# package itself; with --system also Debian's Chromium, PostgreSQL, wrk and PDF tools (as root) and
+# axe-core from the npm registry, which the full test suite drives.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+system=0
+[ "${1:-}" = "--system" ] && system=1
+
+if [ "$system" = 1 ]; then
+  need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || need+=(libharfbuzz-subset0)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+  if [ "${#need[@]}" -gt 0 ]; then
+    echo "setup: installing Debian packages: ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq "${need[@]}" >&2
+  fi
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+stamp=.venv/.b12check-lock
+if [ ! -f "$stamp" ] || ! cmp -s requirements.lock "$stamp"; then
+  echo "setup: installing locked Python dependencies" >&2
+  .venv/bin/python -m pip install -q --upgrade pip >&2
+  .venv/bin/python -m pip install -q -r requirements.lock >&2
+  cp requirements.lock "$stamp"
+fi
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . >&2 2>/dev/null \
+  || .venv/bin/python -m pip install -q --no-deps -e . >&2
+
+if [ "$system" = 1 ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
+  echo "setup: installing axe-core (npm ci)" >&2
+  npm ci --no-audit --no-fund --silent >&2
+fi
