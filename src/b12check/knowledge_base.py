@@ -7,8 +7,12 @@ exist, a duplicate key, a bad LOINC check digit or a missing translation stops i
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from functools import cached_property, lru_cache
 from importlib.resources import files
@@ -18,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from b12check import __version__
 from b12check.core.knowledge import (
     AnalyteSpec,
     DatedValue,
@@ -191,7 +196,54 @@ def load_knowledge_base(strict_texts: bool = True, root: Path | None = None) -> 
     """Read, validate and cache the knowledge base shipped inside the package (or at ``root``,
     which tests use to check that a broken copy is refused)."""
     base: Traversable = _root() if root is None else root
-    return _load(base, strict_texts)
+    cached = _from_cache(base, strict_texts)
+    if cached is not None:
+        return cached
+    kb = _load(base, strict_texts)
+    _to_cache(base, kb)
+    return kb
+
+
+def _cache_file(root: Traversable) -> Path | None:
+    """A compiled copy of the validated core data, keyed by every knowledge file's size and
+    modification time (like .pyc files): start-up of the CLI then skips YAML parsing."""
+    if not isinstance(root, Path) or os.environ.get("B12CHECK_NO_KB_CACHE"):
+        return None
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(root.rglob("*.yaml")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    from platformdirs import user_cache_dir
+
+    folder = Path(user_cache_dir("b12check", appauthor=False))
+    return folder / f"kb-{digest.hexdigest()[:24]}.pickle"
+
+
+def _from_cache(root: Traversable, strict_texts: bool) -> KnowledgeBase | None:
+    path = _cache_file(root)
+    if path is None or not path.is_file():
+        return None
+    try:
+        with path.open("rb") as f:
+            core, medicines = pickle.load(f)  # our own cache file, written below
+    except Exception:  # a stale or broken cache is rebuilt, never trusted
+        return None
+    return KnowledgeBase(core, medicines, strict_texts, root)
+
+
+def _to_cache(root: Traversable, kb: KnowledgeBase) -> None:
+    path = _cache_file(root)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        core = replace(kb.core, _cache={})
+        with tmp.open("wb") as f:
+            pickle.dump((core, kb.medicines), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home folder only costs start-up time
 
 
 def _load(root: Traversable, strict_texts: bool) -> KnowledgeBase:

@@ -18,12 +18,16 @@ INTAKE = {
     "today": "2026-11-28",
     "patient": {"age": 67, "sex": "female"},
     "diet": {"pattern": "vegan", "fortified_foods": False},
-    "medications": [{"name": "Glucophage", "dose_mg_per_day": 2000, "since": "2019-03-01"},
-                    {"name": "Kruidenthee Extra"}],
+    "medications": [
+        {"name": "Glucophage", "dose_mg_per_day": 2000, "since": "2019-03-01"},
+        {"name": "Kruidenthee Extra"},
+    ],
     "symptoms": {"muscle_pain": {"severity": 6, "weeks": 10}, "paresthesia": {}, "fatigue": {}},
-    "labs": [{"analyte": "b12", "value": 205, "unit": "pg/mL", "date": "2026-11-01"},
-             {"analyte": "hb", "value": 7.1, "unit": "mmol/L"}],
-}  # fmt: skip
+    "labs": [
+        {"analyte": "b12", "value": 205, "unit": "pg/mL", "date": "2026-11-01"},
+        {"analyte": "hb", "value": 7.1, "unit": "mmol/L"},
+    ],
+}
 
 
 def test_assess_json_follows_the_contract() -> None:
@@ -31,11 +35,17 @@ def test_assess_json_follows_the_contract() -> None:
     assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["triage"]["level"] == "urgent"
-    assert {"metformin_long_term", "age_over_65", "vegan_without_supplement"} <= set(data["risk_factors"])
+    assert {"metformin_long_term", "age_over_65", "vegan_without_supplement"} <= set(
+        data["risk_factors"]
+    )
     assert data["b12"] == {"status": "indeterminate", "suspicion": "high"}
     assert len(data["differentials"]) == 6
     assert data["labs"][0]["value"] == 151.249
-    assert data["medications"][1] == {"name": "Kruidenthee Extra", "recognised": False, "classes": []}
+    assert data["medications"][1] == {
+        "name": "Kruidenthee Extra",
+        "recognised": False,
+        "classes": [],
+    }
     assert any(n["code"] == "medicine_not_recognised" for n in data["notes"])
     assert all(e["sources"] for e in data["explanation"])
 
@@ -52,8 +62,9 @@ def test_assess_text_in_dutch_has_banner_reasons_tests_and_disclaimer_near_advic
 
 
 def test_assess_text_in_english_for_a_clinician_lists_sources() -> None:
-    out = RUN.invoke(app, ["assess", "-", "--lang", "en", "--audience", "clinician"],
-                     input=json.dumps(INTAKE))  # fmt: skip
+    out = RUN.invoke(
+        app, ["assess", "-", "--lang", "en", "--audience", "clinician"], input=json.dumps(INTAKE)
+    )
     assert out.exit_code == 0
     assert "What to do now" in out.stdout and "nice-ng239" in out.stdout
 
@@ -78,8 +89,12 @@ def test_unknown_profile_and_unreadable_file_are_clear_errors(tmp_path: Path) ->
 
 
 def test_profiles_change_numbers_not_logic() -> None:
-    doc = {"today": "2026-11-28", "patient": {"age": 50, "sex": "male"}, "symptoms": {"fatigue": {}},
-           "labs": [{"analyte": "b12", "value": 140, "unit": "pmol/L"}]}  # fmt: skip
+    doc = {
+        "today": "2026-11-28",
+        "patient": {"age": 50, "sex": "male"},
+        "symptoms": {"fatigue": {}},
+        "labs": [{"analyte": "b12", "value": 140, "unit": "pmol/L"}],
+    }
     seed = json.loads(RUN.invoke(app, ["assess", "-", "-f", "json"], input=json.dumps(doc)).stdout)
     nice = json.loads(
         RUN.invoke(app, ["assess", "-", "-f", "json", "-p", "nice"], input=json.dumps(doc)).stdout
@@ -90,8 +105,19 @@ def test_profiles_change_numbers_not_logic() -> None:
 
 
 def test_labs_reader_converts_and_suggests_next_tests() -> None:
-    out = RUN.invoke(app, ["labs", "b12=205pg/mL", "mma=3600nmol/L", "hb=7.1mmol/L", "--sex", "female",
-                           "--format", "json"])  # fmt: skip
+    out = RUN.invoke(
+        app,
+        [
+            "labs",
+            "b12=205pg/mL",
+            "mma=3600nmol/L",
+            "hb=7.1mmol/L",
+            "--sex",
+            "female",
+            "--format",
+            "json",
+        ],
+    )
     assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
     assert [lab["interpretation"] for lab in data["labs"]] == ["borderline", "high", "low"]
@@ -123,18 +149,36 @@ def test_kb_validates_lists_and_the_checked_in_rule_book_is_current() -> None:
 def test_interview_asks_only_what_matters_and_saves_yaml(tmp_path: Path) -> None:
     target = tmp_path / "intake.yaml"
     # age, sex, (no pregnancy questions for a man), symptoms 3 (muscle_weakness? no:) ...
-    answers = "\n".join([
-        "58", "male",                      # patient: no pregnancy questions for a man
-        "1,4",                             # symptoms: muscle_pain, paresthesia
-        "5", "8",                          # muscle pain: severity, weeks
-        "?", "?", "stable",                # paresthesia: severity unknown, weeks unknown, course
-        "omnivore",                        # diet (no fortified-food question)
-        "n",                               # supplements
-        "j", "metformine 500mg", "7", "",  # medicines, then done
-        "", "",                            # no conditions, no exposures
-        "j", "1", "205", "pg/mL", "", "",  # one lab result, then done
-        "n",                               # no treatment
-    ]) + "\n"  # fmt: skip
+    answers = (
+        "\n".join(
+            [
+                "58",
+                "male",  # patient: no pregnancy questions for a man
+                "1,4",  # symptoms: muscle_pain, paresthesia
+                "5",
+                "8",  # muscle pain: severity, weeks
+                "?",
+                "?",
+                "stable",  # paresthesia: severity unknown, weeks unknown, course
+                "omnivore",  # diet (no fortified-food question)
+                "n",  # supplements
+                "j",
+                "metformine 500mg",
+                "7",
+                "",  # medicines, then done
+                "",
+                "",  # no conditions, no exposures
+                "j",
+                "1",
+                "205",
+                "pg/mL",
+                "",
+                "",  # one lab result, then done
+                "n",  # no treatment
+            ]
+        )
+        + "\n"
+    )
     out = RUN.invoke(app, ["interview", "--save", str(target)], input=answers)
     assert out.exit_code == 0, out.stdout
     assert "zwanger" not in out.stdout
@@ -157,7 +201,11 @@ def test_interview_stops_early_on_a_red_flag() -> None:
 def test_the_installed_command_runs_in_a_real_process() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "b12check.cli", "assess", "-", "--format", "json"],
-        input=json.dumps(INTAKE), capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
+        input=json.dumps(INTAKE),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["triage"]["level"] == "urgent"

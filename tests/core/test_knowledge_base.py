@@ -61,9 +61,18 @@ def test_profiles_differ_only_in_values() -> None:
 
 
 def test_sources_include_the_guidelines_the_rules_rest_on() -> None:
-    for sid in ("seed", "nice-ng239", "bsh-2014", "nhg-standpunt-2014", "nhg-lesa-2018",
-                "nhg-anemie-2021", "efsa-2023-b6", "who-2024-hb", "who-2020-ferritin",
-                "eas-2015"):  # fmt: skip
+    for sid in (
+        "seed",
+        "nice-ng239",
+        "bsh-2014",
+        "nhg-standpunt-2014",
+        "nhg-lesa-2018",
+        "nhg-anemie-2021",
+        "efsa-2023-b6",
+        "who-2024-hb",
+        "who-2020-ferritin",
+        "eas-2015",
+    ):
         assert sid in KB.sources
         assert KB.sources[sid].link and KB.sources[sid].year
 
@@ -122,8 +131,11 @@ def test_loader_refuses_a_bad_loinc_check_digit(kb_copy: Path) -> None:
 
 
 def test_loader_refuses_a_conversion_factor_without_source(kb_copy: Path) -> None:
-    _edit(kb_copy / "analytes.yaml", "pg/mL: {factor: 0.7378, kind: mass, source: ucum-loinc}",
-          "pg/mL: {factor: 0.7378, kind: mass}")  # fmt: skip
+    _edit(
+        kb_copy / "analytes.yaml",
+        "pg/mL: {factor: 0.7378, kind: mass, source: ucum-loinc}",
+        "pg/mL: {factor: 0.7378, kind: mass}",
+    )
     _refused(kb_copy, r"b12.units.pg/mL: a conversion factor needs a source")
 
 
@@ -136,8 +148,11 @@ def test_loader_refuses_a_text_with_an_unknown_parameter(kb_copy: Path) -> None:
 
 
 def test_profile_may_not_change_a_unit(kb_copy: Path) -> None:
-    _edit(kb_copy / "profiles" / "nice.yaml", "  labs.b12.low_below:\n",
-          "  labs.b12.low_below:\n    unit: pg/mL\n")  # fmt: skip
+    _edit(
+        kb_copy / "profiles" / "nice.yaml",
+        "  labs.b12.low_below:\n",
+        "  labs.b12.low_below:\n    unit: pg/mL\n",
+    )
     _refused(kb_copy, r"profiles/nice.yaml: labs.b12.low_below: a profile may not change the unit")
 
 

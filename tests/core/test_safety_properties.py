@@ -20,13 +20,36 @@ TODAY = date(2026, 11, 28)
 LEVELS = ["self_care", "routine", "urgent", "immediate"]
 STATUS_RANK = {"unlikely": 0, "indeterminate": 1, "probable": 2, "deficient": 3}
 RED_FLAGS = sorted(KB.core.group("red_flag"))
-RISK_CONDITIONS = ["pernicious_anaemia", "autoimmune_gastritis", "gastrectomy", "ileal_resection",
-                   "bariatric_surgery", "coeliac_disease", "crohns_disease", "type1_diabetes",
-                   "vitiligo", "autoimmune_thyroid_disease"]  # fmt: skip
-RISK_MEDICINES = [{"name": "metformine", "years": 5}, {"name": "Nexium", "years": 3},
-                  {"name": "ranitidine", "years": 2}, {"name": "omeprazol", "months": 4}]  # fmt: skip
-MEDICINES = ["Glucophage", "Losec", "simvastatine", "Lipitor", "furosemide", "paracetamol",
-             "methotrexaat", "levothyroxine", "foliumzuur", "metoprolol"]  # fmt: skip
+RISK_CONDITIONS = [
+    "pernicious_anaemia",
+    "autoimmune_gastritis",
+    "gastrectomy",
+    "ileal_resection",
+    "bariatric_surgery",
+    "coeliac_disease",
+    "crohns_disease",
+    "type1_diabetes",
+    "vitiligo",
+    "autoimmune_thyroid_disease",
+]
+RISK_MEDICINES = [
+    {"name": "metformine", "years": 5},
+    {"name": "Nexium", "years": 3},
+    {"name": "ranitidine", "years": 2},
+    {"name": "omeprazol", "months": 4},
+]
+MEDICINES = [
+    "Glucophage",
+    "Losec",
+    "simvastatine",
+    "Lipitor",
+    "furosemide",
+    "paracetamol",
+    "methotrexaat",
+    "levothyroxine",
+    "foliumzuur",
+    "metoprolol",
+]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -41,10 +64,17 @@ def labs(draw: st.DrawFn) -> list[dict[str, Any]]:
     for analyte in draw(st.lists(st.sampled_from(list(KB.analytes)), max_size=6, unique=True)):
         spec = KB.analytes[analyte]
         if spec.qualitative:
-            out.append({"analyte": analyte, "value": draw(st.sampled_from(["positive", "negative"]))})
+            out.append(
+                {"analyte": analyte, "value": draw(st.sampled_from(["positive", "negative"]))}
+            )
         else:
-            out.append({"analyte": analyte, "value": draw(canonical_value(analyte)),
-                        "unit": spec.canonical_unit})  # fmt: skip
+            out.append(
+                {
+                    "analyte": analyte,
+                    "value": draw(canonical_value(analyte)),
+                    "unit": spec.canonical_unit,
+                }
+            )
     return out
 
 
@@ -69,22 +99,33 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
     intake: dict[str, Any] = {
         "today": TODAY.isoformat(),
         "patient": patient,
-        "symptoms": draw(st.dictionaries(st.sampled_from(list(VOCAB.codes("symptoms"))),
-                                         symptom_detail, max_size=5)),
-        "conditions": draw(st.lists(st.sampled_from(list(VOCAB.codes("conditions"))),
-                                    max_size=3, unique=True)),
-        "exposures": draw(st.lists(st.sampled_from(list(VOCAB.codes("exposures"))),
-                                   max_size=2, unique=True)),
+        "symptoms": draw(
+            st.dictionaries(
+                st.sampled_from(list(VOCAB.codes("symptoms"))), symptom_detail, max_size=5
+            )
+        ),
+        "conditions": draw(
+            st.lists(st.sampled_from(list(VOCAB.codes("conditions"))), max_size=3, unique=True)
+        ),
+        "exposures": draw(
+            st.lists(st.sampled_from(list(VOCAB.codes("exposures"))), max_size=2, unique=True)
+        ),
         "labs": draw(labs()),
-        "medications": [{"name": n, "years": draw(st.integers(0, 10))}
-                        for n in draw(st.lists(st.sampled_from(MEDICINES), max_size=3))],
-    }  # fmt: skip
+        "medications": [
+            {"name": n, "years": draw(st.integers(0, 10))}
+            for n in draw(st.lists(st.sampled_from(MEDICINES), max_size=3))
+        ],
+    }
     if draw(st.booleans()):
         intake["diet"] = {"pattern": draw(st.sampled_from(list(VOCAB.codes("diets"))))}
     if draw(st.booleans()):
-        intake["supplements"] = [{"b12_ug": draw(st.sampled_from([0, 10, 1000])),
-                                  "b6_mg": draw(st.sampled_from([0, 5, 50])),
-                                  "folic_acid_ug": draw(st.sampled_from([0, 400, 5000]))}]  # fmt: skip
+        intake["supplements"] = [
+            {
+                "b12_ug": draw(st.sampled_from([0, 10, 1000])),
+                "b6_mg": draw(st.sampled_from([0, 5, 50])),
+                "folic_acid_ug": draw(st.sampled_from([0, 400, 5000])),
+            }
+        ]
     if draw(st.booleans()):
         started = TODAY - timedelta(days=draw(st.integers(0, 200)))
         intake["treatment"] = {
@@ -102,14 +143,18 @@ def level(intake: dict[str, Any]) -> int:
 
 @SETTINGS
 @given(intakes(), st.sampled_from(RED_FLAGS))
-def test_any_red_flag_gives_immediate_whatever_else_is_true(intake: dict[str, Any], flag: str) -> None:
+def test_any_red_flag_gives_immediate_whatever_else_is_true(
+    intake: dict[str, Any], flag: str
+) -> None:
     intake["symptoms"][flag] = {}
     assert assess(intake).triage_level == "immediate"
 
 
 @SETTINGS
 @given(intakes(), st.sampled_from(["muscle_weakness", "numbness", "paresthesia"]))
-def test_rapidly_worsening_weakness_or_numbness_is_a_red_flag(intake: dict[str, Any], code: str) -> None:
+def test_rapidly_worsening_weakness_or_numbness_is_a_red_flag(
+    intake: dict[str, Any], code: str
+) -> None:
     intake["symptoms"][code] = {"progression": "rapidly_worsening"}
     assert assess(intake).triage_level == "immediate"
 
@@ -123,7 +168,10 @@ def test_adding_a_symptom_never_lowers_triage(intake: dict[str, Any], code: str)
 
 
 @SETTINGS
-@given(intakes(), st.sampled_from(RISK_CONDITIONS + ["nitrous_oxide", "age", *range(len(RISK_MEDICINES))]))
+@given(
+    intakes(),
+    st.sampled_from([*RISK_CONDITIONS, "nitrous_oxide", "age", *range(len(RISK_MEDICINES))]),
+)
 def test_adding_a_risk_factor_never_lowers_triage(intake: dict[str, Any], risk: Any) -> None:
     before = level(intake)
     if risk == "nitrous_oxide":
@@ -153,9 +201,13 @@ def test_a_lower_b12_never_gives_a_less_deficient_status(
     assert ranks[0] >= ranks[1]
 
 
-DECISIVE = {"magnesium_deficiency": "magnesium", "vitamin_d_deficiency": "vitamin_d",
-            "thyroid_disorder": "tsh", "iron_deficiency_anaemia": "ferritin",
-            "folate_deficiency": "folate"}  # fmt: skip
+DECISIVE = {
+    "magnesium_deficiency": "magnesium",
+    "vitamin_d_deficiency": "vitamin_d",
+    "thyroid_disorder": "tsh",
+    "iron_deficiency_anaemia": "ferritin",
+    "folate_deficiency": "folate",
+}
 
 
 @SETTINGS
@@ -171,20 +223,57 @@ def test_missing_data_never_counts_as_normal(intake: dict[str, Any]) -> None:
     if not measured & {"b12", "holotc", "mma", "homocysteine"}:
         assert result["b12"]["status"] == "not_tested"
     for lab in result["labs"]:
-        assert lab["analyte"] in measured and lab["interpretation"] is not None or lab["analyte"] in {
-            "ft4", "creatinine"}
+        assert (
+            (lab["analyte"] in measured
+            and lab["interpretation"] is not None)
+            or lab["analyte"] in {"ft4", "creatinine"}
+        )
 
 
-json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
-                      st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
-                      st.dates().map(str))  # fmt: skip
-junk = st.recursive(json_leaf, lambda children: st.one_of(
-    st.lists(children, max_size=4),
-    st.dictionaries(st.sampled_from(["patient", "labs", "symptoms", "age", "value", "unit",
-                                     "analyte", "loinc", "medications", "name", "since",
-                                     "treatment", "diet", "pattern", "today", "supplements",
-                                     "b6_mg", "sex", "started", "route", "severity"]),
-                    children, max_size=5)), max_leaves=20)  # fmt: skip
+json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.dates().map(str),
+)
+junk = st.recursive(
+    json_leaf,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "patient",
+                    "labs",
+                    "symptoms",
+                    "age",
+                    "value",
+                    "unit",
+                    "analyte",
+                    "loinc",
+                    "medications",
+                    "name",
+                    "since",
+                    "treatment",
+                    "diet",
+                    "pattern",
+                    "today",
+                    "supplements",
+                    "b6_mg",
+                    "sex",
+                    "started",
+                    "route",
+                    "severity",
+                ]
+            ),
+            children,
+            max_size=5,
+        ),
+    ),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -50,7 +50,9 @@ def lab_value(entry: dict[str, object], patient: dict[str, object] | None = None
         ("egfr", 75, "mL/min/1.73m2", 75),
     ],
 )
-def test_conversion_to_canonical_unit(analyte: str, value: float, unit: str, canonical: float) -> None:
+def test_conversion_to_canonical_unit(
+    analyte: str, value: float, unit: str, canonical: float
+) -> None:
     out = lab_value({"analyte": analyte, "value": value, "unit": unit})
     assert out["value"] == pytest.approx(canonical, rel=2e-3)
     assert out["original_unit"] is not None
@@ -58,11 +60,19 @@ def test_conversion_to_canonical_unit(analyte: str, value: float, unit: str, can
 
 @pytest.mark.parametrize(
     ("loinc", "unit", "analyte"),
-    [("2132-9", "pg/mL", "b12"), ("14685-2", "pmol/L", "b12"), ("13964-2", "nmol/L", "mma"),
-     ("718-7", "g/dL", "hb"), ("59260-0", "mmol/L", "hb"), ("62292-8", "ng/mL", "vitamin_d"),
-     ("2601-3", "mmol/L", "magnesium"), ("19123-9", "mg/dL", "magnesium"),
-     ("98979-8", "mL/min/{1.73_m2}", "egfr"), ("3016-3", "mIU/L", "tsh")],
-)  # fmt: skip
+    [
+        ("2132-9", "pg/mL", "b12"),
+        ("14685-2", "pmol/L", "b12"),
+        ("13964-2", "nmol/L", "mma"),
+        ("718-7", "g/dL", "hb"),
+        ("59260-0", "mmol/L", "hb"),
+        ("62292-8", "ng/mL", "vitamin_d"),
+        ("2601-3", "mmol/L", "magnesium"),
+        ("19123-9", "mg/dL", "magnesium"),
+        ("98979-8", "mL/min/{1.73_m2}", "egfr"),
+        ("3016-3", "mIU/L", "tsh"),
+    ],
+)
 def test_both_mass_and_molar_loinc_codes_are_read(loinc: str, unit: str, analyte: str) -> None:
     value = 1 if analyte == "magnesium" else 10
     assert lab_value({"loinc": loinc, "value": value, "unit": unit})["analyte"] == analyte
@@ -92,11 +102,18 @@ def test_value_impossible_for_a_human_is_an_error() -> None:
     assert message.startswith("labs[0].value:")
 
 
-def test_missing_unit_is_assumed_only_when_one_unit_is_plausible_and_the_assessment_says_so() -> None:
+def test_missing_unit_is_assumed_only_when_one_unit_is_plausible_and_the_assessment_says_so() -> (
+    None
+):
     result = assess({"today": TODAY, "labs": [{"analyte": "mcv", "value": 104}]}).to_dict()
     assert result["labs"][0]["unit"] == "fL"
-    assert {"code": "unit_assumed", "field": "labs[0].unit", "analyte": "mcv", "value": "104",
-            "unit": "fL"} in result["notes"]  # fmt: skip
+    assert {
+        "code": "unit_assumed",
+        "field": "labs[0].unit",
+        "analyte": "mcv",
+        "value": "104",
+        "unit": "fL",
+    } in result["notes"]
     assert "L2" in result["rules"]
     (message,) = errors_of({"labs": [{"analyte": "b12", "value": 200}]})
     assert message.startswith("labs[0].unit:")
@@ -114,7 +131,9 @@ def test_loinc_and_analyte_that_disagree_are_an_error() -> None:
 
 
 def test_lab_range_is_converted_and_decides_low_normal_high() -> None:
-    out = lab_value({"analyte": "b12", "value": 190, "unit": "pg/mL", "reference_range": [200, 900]})
+    out = lab_value(
+        {"analyte": "b12", "value": 190, "unit": "pg/mL", "reference_range": [200, 900]}
+    )
     assert out["interpretation"] == "low"
     assert out["reference"]["basis"] == "lab"
     assert out["reference"]["low"] == pytest.approx(147.56)
@@ -124,7 +143,10 @@ def test_hb_limit_depends_on_sex_and_pregnancy() -> None:
     hb = {"analyte": "hb", "value": 125, "unit": "g/L"}
     assert lab_value(hb, {"sex": "male"})["interpretation"] == "low"
     assert lab_value(hb, {"sex": "female"})["interpretation"] == "normal"
-    assert lab_value({**hb, "value": 115}, {"sex": "female", "pregnant": True})["interpretation"] == "normal"
+    assert (
+        lab_value({**hb, "value": 115}, {"sex": "female", "pregnant": True})["interpretation"]
+        == "normal"
+    )
     unknown = assess({"today": TODAY, "labs": [hb]}).to_dict()
     assert unknown["labs"][0]["interpretation"] == "low"  # the stricter limit when sex is unknown
     assert any(n["code"] == "sex_unknown_limit" for n in unknown["notes"])

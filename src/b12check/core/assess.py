@@ -13,14 +13,13 @@ from b12check.core.context import Context
 from b12check.core.differentials import decide_differentials
 from b12check.core.followup import decide_follow_up, treatment_response
 from b12check.core.intake import Intake
-from b12check.core.knowledge import Knowledge, ParameterSet
+from b12check.core.knowledge import Knowledge
 from b12check.core.labs import Reading, latest, read_lab
-from b12check.core.model import Assessment, Explanation, MedicineSeen, ParameterUse
+from b12check.core.model import Assessment, MedicineSeen
 from b12check.core.orders import decide_tests
 from b12check.core.plan import decide_plan, needs_reevaluation
 from b12check.core.risk import find_risk_factors
 from b12check.core.status import decide_status, decide_suspicion
-from b12check.core.trace import Firing
 from b12check.core.triage import decide_triage
 
 
@@ -54,7 +53,6 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
     )
     differentials = decide_differentials(ctx)
     follow_up = decide_follow_up(ctx, plan)
-    explanation, sources = _explain(ctx.firings, knowledge, params)
     return Assessment(
         version=__version__,
         profile=profile,
@@ -74,8 +72,8 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
         medicines=_medicines(case),
         notes=tuple(case.notes) + _reading_notes(readings),
         firings=tuple(ctx.firings),
-        explanation=explanation,
-        sources=sources,
+        knowledge=knowledge,
+        params=params,
     )
 
 
@@ -114,22 +112,3 @@ def _medicines(case: Case) -> tuple[MedicineSeen, ...]:
     return tuple(
         MedicineSeen(m.name, m.recognised, tuple(sorted(m.classes))) for m in case.medicines
     )
-
-
-def _explain(
-    firings: list[Firing], knowledge: Knowledge, params: ParameterSet
-) -> tuple[tuple[Explanation, ...], tuple[str, ...]]:
-    used_sources: dict[str, None] = {}
-    out = []
-    for f in firings:
-        rule_sources = knowledge.rules[f.rule].sources
-        uses = tuple(
-            ParameterUse(name, params.values[name].value, params.units[name], params.sources(name))
-            for name in f.parameters
-        )
-        sources = dict.fromkeys(rule_sources)
-        for use in uses:
-            sources.update(dict.fromkeys(use.sources))
-        used_sources.update(sources)
-        out.append(Explanation(f.conclusion, f.rule, f.because, tuple(sources), uses))
-    return tuple(out), tuple(used_sources)

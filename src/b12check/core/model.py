@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from b12check.core.case import Note
 from b12check.core.followup import FollowUp
+from b12check.core.knowledge import Knowledge, ParameterSet
 from b12check.core.labs import Reading
 from b12check.core.trace import Firing
 
@@ -51,9 +53,10 @@ class Explanation:
     parameters: tuple[ParameterUse, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Assessment:
-    """What b12check concludes for one intake."""
+    """What b12check concludes for one intake. The explanation is built from the trace on
+    first use (most callers of the fast path never read it)."""
 
     version: str
     profile: str
@@ -73,8 +76,21 @@ class Assessment:
     medicines: tuple[MedicineSeen, ...]
     notes: tuple[Note, ...]
     firings: tuple[Firing, ...]
-    explanation: tuple[Explanation, ...]
-    sources: tuple[str, ...]
+    knowledge: Knowledge = field(repr=False, compare=False)
+    params: ParameterSet = field(repr=False, compare=False)
+
+    @cached_property
+    def explanation(self) -> tuple[Explanation, ...]:
+        """Each conclusion with its rule, findings, parameters and sources."""
+        return _explain(self.firings, self.knowledge, self.params)
+
+    @cached_property
+    def sources(self) -> tuple[str, ...]:
+        """Every source id the conclusions rest on, in order of first use."""
+        used: dict[str, None] = {}
+        for e in self.explanation:
+            used.update(dict.fromkeys(e.sources))
+        return tuple(used)
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -130,6 +146,22 @@ class Assessment:
             ],
             "sources": list(self.sources),
         }
+
+
+def _explain(
+    firings: tuple[Firing, ...], knowledge: Knowledge, params: ParameterSet
+) -> tuple[Explanation, ...]:
+    out = []
+    for f in firings:
+        uses = tuple(
+            ParameterUse(name, params.values[name].value, params.units[name], params.sources(name))
+            for name in f.parameters
+        )
+        sources = dict.fromkeys(knowledge.rules[f.rule].sources)
+        for use in uses:
+            sources.update(dict.fromkeys(use.sources))
+        out.append(Explanation(f.conclusion, f.rule, f.because, tuple(sources), uses))
+    return tuple(out)
 
 
 def _lab_dict(reading: Reading) -> dict[str, Any]:
