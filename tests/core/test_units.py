@@ -150,3 +150,13 @@ def test_hb_limit_depends_on_sex_and_pregnancy() -> None:
     unknown = assess({"today": TODAY, "labs": [hb]}).to_dict()
     assert unknown["labs"][0]["interpretation"] == "low"  # the stricter limit when sex is unknown
     assert any(n["code"] == "sex_unknown_limit" for n in unknown["notes"])
+
+
+def test_results_outside_the_assay_range_read_as_just_beyond_the_limit() -> None:
+    below = assess({"today": TODAY, "labs": [{"analyte": "b12", "value": "<148", "unit": "pmol/L"}]})
+    assert below.to_dict()["labs"][0]["interpretation"] == "low"
+    assert below.to_dict()["notes"][0]["code"] == "censored_value"
+    above = lab_value({"analyte": "b12", "value": "> 738", "unit": "pmol/L"})
+    assert above["interpretation"] == "high"
+    (message,) = errors_of({"labs": [{"analyte": "b12", "value": "low-ish", "unit": "pmol/L"}]})
+    assert message.startswith("labs[0].value:")

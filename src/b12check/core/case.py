@@ -310,10 +310,13 @@ def _lab(
         return LabValue(
             index, spec.code, None, result, None, lab.value, None, lab.date, loinc, None, None
         )
-    number = _number(lab.value)
-    if number is None:
+    parsed = _number(lab.value)
+    if parsed is None:
         errors.append(FieldError(f"{path}.value", f"expected a number in {expected_units(spec)}"))
         return None
+    number, censored = parsed
+    if censored:
+        notes.append(Note("censored_value", f"{path}.value", (("value", str(lab.value)),)))
     unit = _unit(lab, spec, number, path, knowledge, errors, notes, loinc)
     if unit is None:
         return None
@@ -380,13 +383,28 @@ def _identify(
     return by_code, None
 
 
-def _number(value: float | str) -> float | None:
+_CENSORED = {"<": -1, "≤": -1, "<=": -1, ">": 1, "≥": 1, ">=": 1}
+_EDGE = 1e-6  # a result reported as "<148" lies just below 148
+
+
+def _number(value: float | str) -> tuple[float, str] | None:
+    """A lab value as a number; ``"<50"``-style results (below or above the assay's range) give
+    the limit and the sign, so that they read as just beyond it, never as the limit itself."""
     if isinstance(value, int | float):
-        return float(value)
+        return float(value), ""
+    text = value.strip().replace(",", ".")
+    sign = ""
+    for prefix in sorted(_CENSORED, key=len, reverse=True):
+        if text.startswith(prefix):
+            sign, text = prefix, text[len(prefix) :].strip()
+            break
     try:
-        return float(value.replace(",", "."))
+        number = float(text)
     except ValueError:
         return None
+    if sign:
+        number *= 1 + _CENSORED[sign] * _EDGE
+    return number, sign
 
 
 def _unit(
