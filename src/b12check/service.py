@@ -14,8 +14,14 @@ from b12check.core.model import Assessment
 from b12check.errors import FieldError, IntakeError
 from b12check.knowledge_base import KnowledgeBase, load_knowledge_base
 
-__all__ = ["Assessment", "IntakeError", "UnknownProfileError", "assess", "assess_parsed",
-           "parse_intake"]  # fmt: skip
+__all__ = [
+    "Assessment",
+    "IntakeError",
+    "UnknownProfileError",
+    "assess",
+    "assess_parsed",
+    "parse_intake",
+]
 
 
 def parse_intake(document: object) -> Intake:
@@ -47,6 +53,12 @@ def assess_parsed(
     kb = knowledge or load_knowledge_base()
     when = intake.today or today or date.today()
     if profile not in kb.profiles:
-        raise IntakeError([FieldError("profile", f"unknown profile {profile!r}; expected one of: "
-                                      f"{', '.join(kb.profiles)}")])  # fmt: skip
+        raise IntakeError(
+            [
+                FieldError(
+                    "profile",
+                    f"unknown profile {profile!r}; expected one of: {', '.join(kb.profiles)}",
+                )
+            ]
+        )
     return assess_intake(intake, kb.core, profile, when)

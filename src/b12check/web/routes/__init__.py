@@ -1,0 +1,1 @@
+"""The web app's routers: HTML pages and their JSON twins."""

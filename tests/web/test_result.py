@@ -1,0 +1,168 @@
+"""Route tests of the result page, lab reader and GP report, including every error path."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from b12check import service
+
+BALANCE = {"about": {"age": "66", "sex": "male"},
+           "symptoms": {"sym-balance_problems": "yes", "sym-numbness": "yes"}}  # fmt: skip
+
+
+def _level(html: str) -> str:
+    match = re.search(r'data-level="([a-z_]+)"', html)
+    assert match, "no result banner"
+    return match.group(1)
+
+
+def test_red_flag_gives_immediate_with_112_and_huisartsenpost(flow: Any) -> None:
+    walk = flow()
+    walk.to_review(BALANCE)
+    response = walk.result()
+    assert response.status_code == 200
+    assert _level(response.text) == "immediate"
+    banner = response.text.split('id="result-banner"', 1)[1].split("</section>", 1)[0]
+    assert "112" in banner
+    assert "huisartsenpost" in banner.lower()
+
+
+def test_result_matches_the_core_for_the_same_intake(flow: Any) -> None:
+    walk = flow(lang="en")
+    walk.to_review({
+        "about": {"age": "29", "sex": "female", "pregnant": "no"},
+        "diet": {"diet_pattern": "vegan", "fortified_foods": "no", "takes_supplements": "no"},
+        "symptoms": {"sym-paresthesia": "yes", "sym-paresthesia-weeks": "6",
+                     "sym-muscle_pain": "yes", "sym-muscle_pain-severity": "6",
+                     "sym-fatigue": "yes"},
+    })  # fmt: skip
+    html = walk.result().text
+    expected = service.assess({
+        "patient": {"age": 29, "sex": "female", "pregnant": False},
+        "diet": {"pattern": "vegan", "fortified_foods": False},
+        "symptoms": {"paresthesia": {"weeks": 6}, "muscle_pain": {"severity": 6},
+                     "fatigue": {}},
+    }).to_dict()  # fmt: skip
+    assert _level(html) == expected["triage"]["level"] == "urgent"
+    assert html.count("<tr>") >= 6  # look-alikes table
+    assert "This is not a diagnosis" in html
+
+
+def test_bad_unit_goes_back_to_the_lab_step_with_the_message_at_the_unit(flow: Any) -> None:
+    walk = flow(lang="en")
+    walk.to_review({
+        "about": {"age": "50"},
+        "labs": {"lab-0-analyte": "mcv", "lab-0-value": "92", "lab-0-unit": "fL",
+                 "lab-1-analyte": "b12", "lab-1-value": "180", "lab-1-unit": "fL"},
+    })  # fmt: skip
+    response = walk.result()
+    assert response.status_code == 422
+    assert walk.step == "labs"
+    assert 'id="err-lab-1-unit"' in walk.html
+    assert 'id="err-lab-0-unit"' not in walk.html
+    assert 'value="180"' in walk.html  # nothing typed is lost
+
+
+def test_impossible_value_is_marked_at_the_value_field(flow: Any) -> None:
+    walk = flow()
+    walk.to_review({"labs": {"lab-0-analyte": "mcv", "lab-0-value": "500", "lab-0-unit": "fL"}})
+    response = walk.result()
+    assert response.status_code == 422
+    assert 'id="err-lab-0-value"' in walk.html
+    assert 'value="500"' in walk.html
+
+
+def test_empty_questionnaire_asks_for_at_least_one_answer(flow: Any) -> None:
+    walk = flow(lang="en")
+    walk.to_review({})
+    response = walk.result()
+    assert response.status_code == 422
+    assert "Answer at least one question" in response.text
+
+
+def test_unknown_medicine_is_kept_and_noted_not_rejected(flow: Any) -> None:
+    walk = flow(lang="en")
+    walk.to_review(
+        {
+            "about": {"age": "45"},
+            "medicines": {"med-0-name": "Zyxoquatrol", "med-0-dose": "10"},
+            "symptoms": {"sym-muscle_cramps": "yes"},
+        }
+    )
+    assert "Zyxoquatrol" in walk.html  # shown on the review page as typed
+    response = walk.result()
+    assert response.status_code == 200
+    assert "Zyxoquatrol" in response.text
+
+
+def test_gp_report_page_and_pdf(flow: Any) -> None:
+    walk = flow(lang="en")
+    walk.to_review({
+        "about": {"age": "52", "sex": "female"},
+        "symptoms": {"sym-muscle_cramps": "yes"},
+        "labs": {"lab-0-analyte": "b12", "lab-0-value": "250", "lab-0-unit": "pg/mL"},
+    })  # fmt: skip
+    result = walk.result()
+    report = walk.submit(url="/report")
+    assert report.status_code == 200
+    assert "Report for the GP" in report.text
+    assert "250 pg/mL" in report.text
+    assert re.search(r"184\.[45] pmol/L", report.text)
+    assert re.search(r"\bL\d|\bB\d|\bT\d", report.text), "rule references missing"
+    walk.response = result
+    pdf = walk.submit(url="/report.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert "attachment" in pdf.headers["content-disposition"]
+
+
+def test_lab_reader_interprets_in_both_units(client: TestClient) -> None:
+    page = client.get("/labs?lang=nl").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/labs",
+        data={
+            "csrf_token": token,
+            "lab-0-analyte": "b12",
+            "lab-0-value": "250",
+            "lab-0-unit": "pg/mL",
+            "lab-1-analyte": "if_antibodies",
+            "lab-1-qual": "positive",
+        },
+    )
+    assert response.status_code == 200
+    assert "250 pg/mL" in response.text
+    assert re.search(r"184,[45] pmol/L", response.text)
+    assert 'value="250"' in response.text
+
+
+def test_lab_reader_errors(client: TestClient) -> None:
+    page = client.get("/labs?lang=en").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    bad_unit = client.post(
+        "/labs",
+        data={
+            "csrf_token": token,
+            "lab-0-analyte": "b12",
+            "lab-0-value": "250",
+            "lab-0-unit": "fL",
+        },
+    )
+    assert bad_unit.status_code == 422
+    assert 'id="err-lab-0-unit"' in bad_unit.text
+    no_value = client.post("/labs", data={"csrf_token": token, "lab-0-analyte": "b12"})
+    assert no_value.status_code == 422
+    assert 'id="err-lab-0-value"' in no_value.text
+    nothing = client.post("/labs", data={"csrf_token": token})
+    assert nothing.status_code == 422
+    assert "at least one lab result" in nothing.text
+
+
+def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
+    response = client.get("/nope?lang=en")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.text
