@@ -166,3 +166,26 @@ def test_login_logout_and_delete_account_pages(app_factory: Any) -> None:
         },
     )
     assert r.status_code == 401
+
+
+def test_result_page_saves_its_assessment_as_the_diary_starting_point(app_factory: Any) -> None:
+    from tests.web.conftest import Flow, hidden
+
+    client = TestClient(app_factory(TODAY))
+    _register(client, "baseline@example.org")
+    walk = Flow(client, "en")
+    walk.to_review({"about": {"age": "45", "sex": "male"},
+                    "symptoms": {"sym-muscle_pain": "yes", "sym-muscle_pain-severity": "6"}})  # fmt: skip
+    result = walk.result()
+    assert result.status_code == 200
+    form = result.text.split('action="/diary/baseline"', 1)[1].split("</form>", 1)[0]
+    r = client.post(
+        "/diary/baseline",
+        data={"csrf_token": hidden(form, "csrf_token"), "state": hidden(form, "state")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == "/diary"
+    diary = client.get("/api/v1/diary/baseline")
+    assert diary.status_code == 200
+    assert diary.json()["assessment"]["triage"]["level"] == "routine"

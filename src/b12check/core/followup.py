@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from b12check.core.context import Context
-from b12check.core.intake import DiaryEntry
+from b12check.core.response import ScoredDay, derive_response
 
 _TREATING = ("oral_high_dose", "intramuscular")
 
@@ -20,37 +20,6 @@ class FollowUp:
     expectations: tuple[str, ...]
 
 
-def diary_response(
-    entries: list[DiaryEntry], started: date, improved_drop: float, worse_rise: float
-) -> str | None:
-    """Rule F3: compare mean severity at the start of treatment with the latest entry.
-
-    The baseline is the last entry on or before the start (else the first entry); None when
-    there are not two entries to compare or the baseline is zero.
-    """
-    if len(entries) < 2:
-        return None
-    ordered = sorted(entries, key=lambda e: e.date)
-    before = [e for e in ordered if e.date <= started]
-    baseline_entry = before[-1] if before else ordered[0]
-    latest_entry = ordered[-1]
-    if latest_entry is baseline_entry:
-        return None
-    tracked = set(baseline_entry.severity) & set(latest_entry.severity)
-    if not tracked:
-        return None
-    baseline = sum(baseline_entry.severity[s] for s in tracked) / len(tracked)
-    latest = sum(latest_entry.severity[s] for s in tracked) / len(tracked)
-    if baseline == 0:
-        return "worse" if latest > 0 else "unchanged"
-    change = (latest - baseline) / baseline
-    if change <= -improved_drop:
-        return "improved"
-    if change >= worse_rise:
-        return "worse"
-    return "unchanged"
-
-
 def treatment_response(ctx: Context) -> str | None:
     """The stated response, or the one derived from the diary (F3) when none is stated."""
     treatment = ctx.case.intake.treatment
@@ -59,12 +28,12 @@ def treatment_response(ctx: Context) -> str | None:
     if treatment.response is not None or not ctx.case.intake.diary:
         return treatment.response
     params = ctx.params
-    derived = diary_response(
-        list(ctx.case.intake.diary),
+    derived = derive_response(
+        (ScoredDay(e.date, e.severity) for e in ctx.case.intake.diary),
         treatment.started,
-        params.number("followup.improved_drop_fraction"),
-        params.number("followup.worse_rise_fraction"),
-    )
+        improved_drop_fraction=params.number("followup.improved_drop_fraction"),
+        worse_rise_fraction=params.number("followup.worse_rise_fraction"),
+    ).response
     if derived is not None:
         ctx.fire(
             "F3",

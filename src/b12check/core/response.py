@@ -22,7 +22,7 @@ class ScoredDay:
     """One diary entry reduced to what F3 needs: its date and the severity of each symptom."""
 
     day: date
-    scores: Mapping[str, int]
+    scores: Mapping[str, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class ResponseFinding:
     baseline_after_start: bool = False
 
 
-def _mean(scores: Mapping[str, int], symptoms: Iterable[str]) -> float:
+def _mean(scores: Mapping[str, float], symptoms: Iterable[str]) -> float:
     values = [scores[s] for s in symptoms]
     return sum(values) / len(values)
 
