@@ -135,10 +135,10 @@ async def _run(base: str, users: int, seconds: float) -> dict[str, object]:
     }
 
 
-def bench(kind: str, users: int, seconds: float) -> dict[str, object]:
+def bench(kind: str, users: int, seconds: float, workers: int = 2) -> dict[str, object]:
     """Start a server on a fresh database of ``kind`` and run the load against it."""
     with tempfile.TemporaryDirectory() as folder, temporary_database(kind, Path(folder)) as url:
-        server = LiveServer(url, Path(folder))
+        server = LiveServer(url, Path(folder), workers=workers)
         server.start()
         try:
             result = asyncio.run(_run(server.url, users, seconds))
@@ -153,10 +153,11 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--database", action="append", choices=["sqlite", "postgres"])
     parser.add_argument("--json", action="store_true", help="print JSON lines only")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args()
     failed = False
     for kind in args.database or ["sqlite", "postgres"]:
-        result = bench(kind, args.users, args.seconds)
+        result = bench(kind, args.users, args.seconds, args.workers)
         failed |= bool(result["errors"]) or bool(result["lost_entries"])
         if args.json:
             print(json.dumps(result))

@@ -99,6 +99,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--no-goal", action="store_true", help="report only, never fail")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian package 'wrk')")
@@ -110,9 +111,13 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="b12bench-"))
     env = {**os.environ, "B12CHECK_SECRET_KEY": SECRET, "B12CHECK_DATA_DIR": str(work)}
+    # Migrate once before several workers open the same database.
+    subprocess.run([sys.executable, "-m", "b12check.cli", "db", "upgrade"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "b12check.web.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+         "--workers", str(args.workers)],
         env=env, cwd=ROOT,
     )  # fmt: skip
     try:

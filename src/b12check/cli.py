@@ -196,13 +196,14 @@ def kb(
 def serve(
     host: Annotated[str | None, typer.Option(help="Default 127.0.0.1")] = None,
     port: Annotated[int | None, typer.Option(help="Default 8000")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default 1)")] = None,
 ) -> None:
     """Start the web app (Dutch by default) with its embedded SQLite database."""
     from b12check.settings import get_settings
     from b12check.web.server import serve as run_server
 
     settings = get_settings()
-    run_server(host or settings.host, port or settings.port)
+    run_server(host or settings.host, port or settings.port, workers=workers or settings.workers)
 
 
 def _add_heavy_subcommands(argv: list[str]) -> None:

@@ -6,6 +6,8 @@ also read from the conventional ``DATABASE_URL``.
 
 from __future__ import annotations
 
+import os
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +33,7 @@ class Settings(BaseSettings):
     default_lang: str = "nl"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=32)
     secret_key: str | None = None
     https: bool = False  # set when served behind HTTPS: cookies get the Secure flag
 
@@ -47,12 +50,19 @@ class Settings(BaseSettings):
         import secrets
 
         path = self.data_dir / "secret.key"
-        if path.exists():
-            return path.read_text(encoding="utf-8").strip()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:  # O_EXCL: of several workers starting at once, exactly one writes the key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            for _ in range(50):  # the writer may not have finished its single write yet
+                key = path.read_text(encoding="utf-8").strip()
+                if key:
+                    return key
+                time.sleep(0.01)
+            raise RuntimeError(f"{path} is empty; delete it to generate a new key") from None
         key = secrets.token_urlsafe(48)
-        path.write_text(key, encoding="utf-8")
-        path.chmod(0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(key)
         return key
 
 

@@ -61,7 +61,10 @@ class LiveServer:
     The child gets its database through ``DATABASE_URL`` exactly as a user's would.
     """
 
-    def __init__(self, database_url: str, data_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self, database_url: str, data_dir: Path, port: int | None = None, workers: int = 1
+    ) -> None:
+        self.workers = workers
         self.database_url = database_url
         self.data_dir = data_dir
         self.port = port or free_port()
@@ -82,6 +85,10 @@ class LiveServer:
             "B12CHECK_SECRET_KEY": "live-server-test-key",
         }
         self.log = (self.data_dir / f"server-{self.port}.log").open("ab")
+        if self.workers > 1:  # migrate once before several workers open the database
+            from b12check.store.migrate import upgrade
+
+            upgrade(self.database_url)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -94,6 +101,8 @@ class LiveServer:
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                "--workers",
+                str(self.workers),
             ],
             env=env,
             stdout=self.log,

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 
-def serve(host: str, port: int, reload: bool = False) -> None:
-    """Serve the app on host:port; access logs carry method and path only (no form data)."""
+def serve(host: str, port: int, reload: bool = False, workers: int = 1) -> None:
+    """Serve the app on host:port; access logs carry method and path only (no form data).
+    Several worker processes use every core (the work per request is CPU-bound)."""
     import uvicorn
 
-    if reload:
+    if workers > 1:  # migrate once here, before several workers open the database at once
+        from b12check.settings import get_settings
+        from b12check.store.migrate import upgrade
+
+        upgrade(get_settings().resolved_database_url())
+    if reload or workers > 1:
         uvicorn.run(
             "b12check.web.app:create_app",
             host=host,
             port=port,
-            reload=True,
+            reload=reload,
+            workers=None if reload else workers,
             factory=True,
             server_header=False,
         )
