@@ -1,3 +1,3 @@
-"""Shared test set-up: the clinical case plugin."""
+"""Shared test set-up: the clinical case plugin and the database fixtures."""
 
-pytest_plugins = ["caseplugin"]
+pytest_plugins = ["caseplugin", "dbfixtures"]

@@ -3,6 +3,8 @@ advice, then why, tests, labs, treatment, look-alikes, warnings and follow-up.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -57,12 +59,7 @@ def print_report(
         out.rule(ui("risk_factors"))
         for item in r.risk_factors:
             out.print(f"• [bold]{item.label}[/bold]: {item.text}")
-    out.rule(ui("tests"))
-    if r.tests:
-        for item in r.tests:
-            out.print(f"• [bold]{item.label}[/bold]: {item.text}")
-    else:
-        out.print(ui("no_tests"))
+    _print_tests(out, r, ui)
     if r.labs:
         _print_lab_table(out, r, ui)
     out.rule(ui("treatment"))
@@ -97,8 +94,15 @@ def print_report(
     out.print(f"[dim]{ui('sources')}: {', '.join(s.id for s in r.sources)}[/dim]")
 
 
-def _print_lab_table(out: Console, r: Report, ui: object) -> None:
-    assert callable(ui)
+def _print_tests(out: Console, r: Report, ui: Callable[[str], str]) -> None:
+    out.rule(ui("tests"))
+    for item in r.tests:
+        out.print(f"• [bold]{item.label}[/bold]: {item.text}")
+    if not r.tests:
+        out.print(ui("no_tests"))
+
+
+def _print_lab_table(out: Console, r: Report, ui: Callable[[str], str]) -> None:
     out.rule(ui("labs"))
     table = Table()
     for column in (
@@ -126,12 +130,7 @@ def print_labs(assessment: Assessment, kb: KnowledgeBase, lang: str) -> None:
 
     _print_lab_table(out, r, ui)
     out.print(f"{ui('b12_status')}: [bold]{r.status.label}[/bold] — {r.status.text}")
-    out.rule(ui("tests"))
-    if r.tests:
-        for item in r.tests:
-            out.print(f"• [bold]{item.label}[/bold]: {item.text}")
-    else:
-        out.print(ui("no_tests"))
+    _print_tests(out, r, ui)
     for item in r.warnings:
         out.print(f"• [bold]{item.label}[/bold]: {item.text}")
     for line in r.notes:

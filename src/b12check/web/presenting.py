@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from b12check.web import content
+from b12check.web.forms import STEPS
 from b12check.web.i18n import format_day, format_number
 
 
@@ -40,16 +41,8 @@ def summarise(intake: dict[str, Any], lang: str) -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {
         s: []
-        for s in (
-            "about",
-            "diet",
-            "supplements",
-            "medicines",
-            "history",
-            "treatment",
-            "symptoms",
-            "labs",
-        )
+        for s in STEPS
+        if s != "review"
     }
     patient = intake.get("patient") or {}
     if "age" in patient:

@@ -1,4 +1,5 @@
-"""Every store and diary test runs on SQLite and on PostgreSQL (never silently skipped)."""
+"""Database fixtures shared by the store and diary tests: every such test runs on SQLite and on
+PostgreSQL (never silently skipped)."""
 
 from __future__ import annotations
 
