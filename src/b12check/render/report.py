@@ -328,11 +328,24 @@ def _reasons(a: Assessment, kb: KnowledgeBase, lang: str, audience: str) -> list
                 e.rule,
                 rule["label"],
                 fill(rule[audience], kb, lang, a.profile, a.today),
-                tuple(render_finding(f, kb, lang, a.profile, a.today) for f in e.because),
+                _findings(e.because, kb, lang, audience, a.profile, a.today),
                 e.sources,
             )
         )
     return out
+
+
+def _findings(
+    because: tuple[str, ...], kb: KnowledgeBase, lang: str, audience: str, profile: str, on: date
+) -> tuple[str, ...]:
+    """Findings in words; a person sees only those the knowledge base has words for, a
+    clinician also sees the technical ones."""
+    out = []
+    for finding in because:
+        text = render_finding(finding, kb, lang, profile, on)
+        if text != finding or audience == "clinician":
+            out.append(text)
+    return tuple(out)
 
 
 def render_finding(finding: str, kb: KnowledgeBase, lang: str, profile: str, on: date) -> str:
