@@ -61,7 +61,7 @@ def decide_warnings(
     mma_involved = any(ctx.measured(a) for a in ("mma", "homocysteine")) or any(
         t in tests for t in ("mma", "homocysteine")
     )
-    if (kidneys and mma_involved) or status.renal_caveat:
+    if kidneys and mma_involved:
         warn("W5", "renal_function_affects_mma", ["kidney function reduced", "mma/homocysteine"])
     if "nitrous_oxide" in case.exposures:
         warn("W6", "nitrous_oxide_functional_deficiency", ["exposure:nitrous_oxide"])

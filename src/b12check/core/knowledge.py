@@ -123,17 +123,6 @@ class RuleSpec:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class MedicineHit:
-    """What the medicine index returns for a recognised medicine (structural view)."""
-
-    medicine_id: str
-    name: str
-    classes: frozenset[str]
-    atc: str | None
-    matched: str
-
-
 class MedicineLookup(Protocol):
     """The part of the medicine index the core uses."""
 
@@ -143,7 +132,7 @@ class MedicineLookup(Protocol):
 
 
 class MedicineHitLike(Protocol):
-    """Any object with the fields of :class:`MedicineHit`."""
+    """What a recognised medicine tells the core: which classes it belongs to."""
 
     @property
     def medicine_id(self) -> str: ...

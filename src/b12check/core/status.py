@@ -20,11 +20,10 @@ _IRREVERSIBLE_OR_TOXIC = (
 
 @dataclass(frozen=True, slots=True)
 class Status:
-    """The B12 status and whether a result was distorted by B12 already being taken (W3)."""
+    """The B12 status and which results were distorted by B12 already being taken (W3)."""
 
     code: str
     distorted: tuple[str, ...]  # analytes measured while B12 was taken
-    renal_caveat: bool  # raised MMA with reduced kidney function (W5 via B2)
 
 
 def egfr_reduced(ctx: Context) -> bool | None:
@@ -56,27 +55,27 @@ def decide_status(ctx: Context) -> Status:
     mma, hcy = ctx.interp("mma"), ctx.interp("homocysteine")
     if not any(ctx.measured(a) for a in _B12_MARKERS):
         ctx.fire("B1", "b12.status=not_tested", ["labs:no b12, holotc, mma or homocysteine"])
-        return Status("not_tested", distorted, False)
+        return Status("not_tested", distorted)
     if mma == "high":
         reduced = egfr_reduced(ctx)
         because = [ctx.lab_finding("mma"), f"egfr_reduced:{_tri(reduced)}"]
         if reduced:
             ctx.fire("B2", "b12.status=probable", because)
-            return Status("probable", distorted, True)
+            return Status("probable", distorted)
         ctx.fire("B2", "b12.status=deficient", because)
-        return Status("deficient", distorted, False)
+        return Status("deficient", distorted)
     if b12 == "low" or holotc == "low":
         because = [ctx.lab_finding(a) for a in ("b12", "holotc") if ctx.interp(a) == "low"]
         if mma == "normal":
             ctx.fire("B3", "b12.status=indeterminate", [*because, ctx.lab_finding("mma")])
-            return Status("indeterminate", distorted, False)
+            return Status("indeterminate", distorted)
         ctx.fire("B3", "b12.status=deficient", because)
-        return Status("deficient", distorted, False)
+        return Status("deficient", distorted)
     if b12 == "borderline" or holotc == "borderline":
         because = [ctx.lab_finding(a) for a in ("b12", "holotc") if ctx.interp(a) == "borderline"]
         if mma == "normal":
             ctx.fire("B4", "b12.status=unlikely", [*because, ctx.lab_finding("mma")])
-            return Status("unlikely", distorted, False)
+            return Status("unlikely", distorted)
         folate_ok = ctx.interp("folate") in {"normal", "high", "borderline"}
         kidneys_ok = egfr_reduced(ctx) is False
         if hcy == "high" and folate_ok and kidneys_ok:
@@ -90,26 +89,26 @@ def decide_status(ctx: Context) -> Status:
                     ctx.lab_finding("egfr"),
                 ],
             )
-            return Status("probable", distorted, False)
+            return Status("probable", distorted)
         ctx.fire("B4", "b12.status=indeterminate", [*because, f"lab:mma={mma or 'unknown'}"])
-        return Status("indeterminate", distorted, False)
+        return Status("indeterminate", distorted)
     serum = [a for a in ("b12", "holotc") if ctx.measured(a)]
     if serum and mma is None:
         because = [ctx.lab_finding(a) for a in serum]
         if distorted:
             ctx.fire("B5", "b12.status=indeterminate", [*because, "b12_taken:before_test"])
-            return Status("indeterminate", distorted, False)
+            return Status("indeterminate", distorted)
         ctx.fire("B5", "b12.status=unlikely", because)
-        return Status("unlikely", distorted, False)
+        return Status("unlikely", distorted)
     if mma == "normal":
         ctx.fire("B5", "b12.status=unlikely", [ctx.lab_finding(a) for a in (*serum, "mma")])
-        return Status("unlikely", distorted, False)
+        return Status("unlikely", distorted)
     ctx.fire(
         "B5",
         "b12.status=indeterminate",
         [ctx.lab_finding(a) for a in _B12_MARKERS if ctx.measured(a)],
     )
-    return Status("indeterminate", distorted, False)
+    return Status("indeterminate", distorted)
 
 
 def _tri(value: bool | None) -> str:
