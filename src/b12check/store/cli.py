@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+
+T = TypeVar("T")
 
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 diary_app = typer.Typer(
@@ -39,9 +42,23 @@ def _url(url: str | None) -> str:
     return get_settings().resolved_database_url()
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(2)
+
+
+def _checked(build: Callable[[], T]) -> T:
+    """Build and check an entry or treatment; bad input exits 2 naming the field."""
+    from pydantic import ValidationError
+
+    from b12check.errors import IntakeError
+
+    try:
+        return build()
+    except ValidationError as error:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+    except IntakeError as error:
+        _fail(str(error))
 
 
 @db_app.command("upgrade")
@@ -103,7 +120,6 @@ def _today(value: str | None) -> date:
         return date.fromisoformat(value) if value else date.today()
     except ValueError:
         _fail(f"--today: expected a date YYYY-MM-DD, got {value!r}")
-        raise  # unreachable; keeps the type checker informed
 
 
 def _open(database_url: str | None) -> tuple[Any, int]:
@@ -142,15 +158,13 @@ def diary_add(
     today: TodayOption = None,
 ) -> None:
     """Add a dated diary entry."""
-    from pydantic import ValidationError
-
     from b12check.diary.schemas import EntryIn
     from b12check.diary.validate import check_entry
-    from b12check.errors import IntakeError
     from b12check.store import diary as repo
 
     now_day = _today(today)
-    try:
+
+    def build() -> EntryIn:
         data = EntryIn(
             day=day or now_day.isoformat(),
             scores=_parse_scores(score or []),
@@ -158,22 +172,12 @@ def diary_add(
             notes=notes,
         )
         check_entry(data, now_day)
-    except ValidationError as error:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
-        return
-    except IntakeError as error:
-        _fail(str(error))
-        return
+        return data
+
+    data = _checked(build)
     database, user_id = _open(database_url)
     with database.write() as session:
-        entry = repo.add_entry(
-            session,
-            user_id,
-            day=data.day,
-            scores=data.scores,
-            doses_taken=data.doses_taken,
-            notes=data.notes,
-        )
+        entry = repo.add_entry(session, user_id, **data.model_dump())
         typer.echo(f"entry {entry.id} saved for {entry.day.isoformat()}")
 
 
@@ -189,37 +193,19 @@ def diary_treatment(
     today: TodayOption = None,
 ) -> None:
     """Record the B12 treatment the diary follows."""
-    from pydantic import ValidationError
-
     from b12check.diary.schemas import TreatmentIn
     from b12check.diary.validate import check_treatment
-    from b12check.errors import IntakeError
     from b12check.store import diary as repo
 
-    try:
-        data = TreatmentIn(
-            started=started,
-            route=route,
-            dose_ug=dose,
-            schedule=schedule,
-        )
+    def build() -> TreatmentIn:
+        data = TreatmentIn(started=started, route=route, dose_ug=dose, schedule=schedule)
         check_treatment(data, _today(today))
-    except ValidationError as error:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
-        return
-    except IntakeError as error:
-        _fail(str(error))
-        return
+        return data
+
+    data = _checked(build)
     database, user_id = _open(database_url)
     with database.write() as session:
-        row = repo.add_treatment(
-            session,
-            user_id,
-            started=data.started,
-            route=data.route,
-            dose_ug=data.dose_ug,
-            schedule=data.schedule,
-        )
+        row = repo.add_treatment(session, user_id, **data.model_dump())
         typer.echo(f"treatment {row.id} recorded from {row.started.isoformat()}")
 
 

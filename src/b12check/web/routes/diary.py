@@ -80,41 +80,19 @@ def load_course(request: Request, user_id: int) -> Course:
 def _add_entry(request: Request, user_id: int, data: EntryIn) -> Entry:
     check_entry(data, today(request))
     with get_database(request).write() as session:
-        return repo.add_entry(
-            session,
-            user_id,
-            day=data.day,
-            scores=data.scores,
-            doses_taken=data.doses_taken,
-            notes=data.notes,
-        )
+        return repo.add_entry(session, user_id, **data.model_dump())
 
 
 def _update_entry(request: Request, user_id: int, entry_id: int, data: EntryIn) -> Entry | None:
     check_entry(data, today(request))
     with get_database(request).write() as session:
-        return repo.update_entry(
-            session,
-            user_id,
-            entry_id,
-            day=data.day,
-            scores=data.scores,
-            doses_taken=data.doses_taken,
-            notes=data.notes,
-        )
+        return repo.update_entry(session, user_id, entry_id, **data.model_dump())
 
 
 def _add_treatment(request: Request, user_id: int, data: TreatmentIn) -> Treatment:
     check_treatment(data, today(request))
     with get_database(request).write() as session:
-        return repo.add_treatment(
-            session,
-            user_id,
-            started=data.started,
-            route=data.route,
-            dose_ug=data.dose_ug,
-            schedule=data.schedule,
-        )
+        return repo.add_treatment(session, user_id, **data.model_dump())
 
 
 def _save_baseline(request: Request, user_id: int, intake: dict[str, Any]) -> dict[str, Any]:
