@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,10 +20,43 @@ def _default_data_dir() -> Path:
     return Path(user_data_dir("b12check", appauthor=False))
 
 
+class SecurityPolicy(BaseModel):
+    """Every number of the account system in one place (technical design parameters, not clinical
+    knowledge). Override one with e.g. ``B12CHECK_SECURITY__SESSION_IDLE_MINUTES=15``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    # NIST SP 800-63B-4 §3.1.1.2: a password that is the only factor is at least 15 characters,
+    # at least 64 are accepted, no composition rules, and it is checked against a blocklist of
+    # common and breached passwords (here: zxcvbn's shipped frequency lists and pattern scoring).
+    min_password_length: int = Field(default=15, ge=8)
+    max_password_length: int = Field(default=1024, ge=64)
+    # zxcvbn score 0-4; 3 = "safely unguessable", protected against an offline slow-hash attack.
+    min_password_score: int = Field(default=3, ge=0, le=4)
+    # OWASP Session Management Cheat Sheet: 15-30 min idle, a few hours absolute.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_lifetime_hours: int = Field(default=12, ge=1)
+    # last_seen_at / last_used_at are written at most this often (one write per minute, not per
+    # request); the idle timeout is therefore exact to within this many seconds.
+    touch_interval_seconds: int = Field(default=60, ge=1)
+    token_default_days: int = Field(default=90, ge=1)
+    token_max_days: int = Field(default=365, ge=1)
+    # Failed password checks (login, password change, account deletion) within the window.
+    failures_per_account_and_address: int = Field(default=5, ge=1)
+    failures_per_address: int = Field(default=30, ge=1)
+    failures_per_account: int = Field(default=100, ge=1)
+    failure_window_minutes: int = Field(default=15, ge=1)
+    # Strict-Transport-Security when served over HTTPS: two years (hstspreload.org's minimum is 1).
+    hsts_max_age_seconds: int = Field(default=63_072_000, ge=0)
+
+
 class Settings(BaseSettings):
     """Where data lives, which profile and language are the default, where the web app listens."""
 
-    model_config = SettingsConfigDict(env_prefix="B12CHECK_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="B12CHECK_", extra="ignore", env_nested_delimiter="__"
+    )
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = Field(
@@ -35,7 +68,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=32)
     secret_key: str | None = None
-    https: bool = False  # set when served behind HTTPS: cookies get the Secure flag
+    https: bool = False  # served over HTTPS: Secure + __Host- cookies, HSTS
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 10.0.0.0/8).
+    # Empty: the peer address is the client, whatever headers it sends.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    security: SecurityPolicy = Field(default_factory=SecurityPolicy)
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file in the user's data folder."""
@@ -49,8 +86,10 @@ class Settings(BaseSettings):
             return self.secret_key
         import secrets
 
+        from b12check.private_files import private_folder
+
         path = self.data_dir / "secret.key"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(self.data_dir)
         try:  # O_EXCL: of several workers starting at once, exactly one writes the key
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

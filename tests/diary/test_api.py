@@ -144,7 +144,7 @@ def test_cookie_writes_need_the_csrf_header_tokens_do_not(app: Any) -> None:
         "/api/v1/diary/entries", json=_entry(0, fatigue=1), headers={"X-CSRF-Token": "guess"}
     )
     assert forged.status_code == 403
-    token = erin.post("/api/v1/account/tokens", {"name": "app"}).json()["token"]
+    token = erin.post("/api/v1/account/tokens", {"name": "app", "scope": "write"}).json()["token"]
     bare = TestClient(app)  # no cookies: a mobile app with its personal token
     auth = {"Authorization": f"Bearer {token}"}
     assert (
@@ -197,6 +197,10 @@ def test_session_cookie_flags(app: Any, app_factory: Any) -> None:
     client = TestClient(app)
     r = client.post(
         "/api/v1/account/register", json={"email": "ivan@example.org", "password": PASSWORD}
+    )
+    assert "set-cookie" not in r.headers  # registering does not log in
+    r = client.post(
+        "/api/v1/account/login", json={"email": "ivan@example.org", "password": PASSWORD}
     )
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie

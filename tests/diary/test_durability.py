@@ -16,13 +16,13 @@ WRITERS = 8
 
 def _token(base: str, email: str) -> str:
     with httpx.Client(base_url=base, timeout=30) as client:
-        r = client.post(
-            "/api/v1/account/register", json={"email": email, "password": "durable passphrase"}
-        )
+        credentials = {"email": email, "password": "durable passphrase"}
+        client.post("/api/v1/account/register", json=credentials).raise_for_status()
+        r = client.post("/api/v1/account/login", json=credentials)
         r.raise_for_status()
         r = client.post(
             "/api/v1/account/tokens",
-            json={"name": "durability"},
+            json={"name": "durability", "scope": "write"},
             headers={"X-CSRF-Token": r.json()["csrf_token"]},
         )
         r.raise_for_status()

@@ -19,10 +19,21 @@ def _csrf(html: str) -> str:
 
 
 def _register(client: TestClient, email: str) -> None:
+    """Register, which leads to the login form (never straight in: the answer must be the same
+    for a taken address), and log in."""
     page = client.get("/account/register?lang=en")
     r = client.post(
         "/account/register",
         data={"email": email, "password": PASSWORD, "csrf_token": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == "/account/login?registered=1&next=%2Fdiary"
+    login = client.get(r.headers["location"])
+    assert 'role="status"' in login.text
+    r = client.post(
+        "/account/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": _csrf(login.text)},
         follow_redirects=False,
     )
     assert r.status_code == 303

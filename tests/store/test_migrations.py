@@ -12,7 +12,16 @@ from b12check.store import current, downgrade, head, upgrade
 from b12check.store.database import make_engine
 from b12check.store.models import Base
 
-TABLES = {"users", "login_sessions", "api_tokens", "baselines", "treatments", "entries", "scores"}
+TABLES = {
+    "users",
+    "login_sessions",
+    "api_tokens",
+    "baselines",
+    "treatments",
+    "entries",
+    "scores",
+    "auth_failures",
+}
 
 
 def _tables(url: str) -> set[str]:

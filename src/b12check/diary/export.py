@@ -10,6 +10,7 @@ import base64
 import csv
 import io
 import json
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -30,7 +31,10 @@ CSV_COLUMNS = (
     "notes",
     "data",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula when it starts with one of these, also when blanks or
+# control characters come first (some trim them) or when it is the full-width form (＝, ＋, －,
+# ＠, which NFKC folds to the ASCII ones). OWASP "CSV Injection".
+_FORMULA_START = frozenset("=+-@")
 
 SYMPTOM_SYSTEM = "urn:b12check:vocabulary:symptoms"
 ATC_SYSTEM = "http://www.whocc.no/atc"
@@ -40,10 +44,26 @@ ROUTES = {"oral": ("26643006", "Oral route"), "intramuscular": ("78421000", "Int
 VITAMIN_B12_ATC = ("B03BA", "Vitamin B12 (cyanocobalamin and analogues)")
 
 
+def _is_blank(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
 def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """A CSV cell that a spreadsheet will not run as a formula: text whose first visible
+    character (after blanks and control characters, folded with NFKC) starts a formula, or
+    that begins with a blank or control character at all, gets a leading apostrophe."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, int | float):
+        return text  # numbers we wrote ourselves (ids, scores): never a formula
+    if not text:
+        return text
+    if _is_blank(text[0]):
+        return "'" + text
+    if unicodedata.normalize("NFKC", text[0])[:1] in _FORMULA_START:
+        return "'" + text
+    return text
 
 
 def to_csv(

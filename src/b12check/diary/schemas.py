@@ -86,11 +86,15 @@ class PasswordConfirmIn(BaseModel):
 
 
 class TokenIn(BaseModel):
-    """A name for a new personal token."""
+    """A new personal token: its name, what it may do (``read`` the diary, or ``write`` it as
+    well; never manage the account) and how many days it lives (default and maximum are in
+    the settings' security policy)."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(default="token", max_length=100)
+    scope: Literal["read", "write"] = "read"
+    days: int | None = Field(default=None, ge=1)
 
 
 class TokenOut(BaseModel):
@@ -98,9 +102,19 @@ class TokenOut(BaseModel):
 
     id: int
     name: str
+    scope: Literal["read", "write"]
     created_at: datetime
+    expires_at: datetime
     last_used_at: datetime | None = None
     token: str | None = None
+
+
+class RegisteredOut(BaseModel):
+    """The answer to a registration, the same whether or not the address already had an
+    account (so it reveals nothing); log in next."""
+
+    detail: Literal["registered"] = "registered"
+    login: str = "/api/v1/account/login"
 
 
 class AccountOut(BaseModel):

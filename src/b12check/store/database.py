@@ -3,6 +3,11 @@
 SQLite is used in WAL mode with ``synchronous=FULL`` (an acknowledged entry survives a crash), a
 busy timeout, and foreign keys on. Writers open their transaction with ``BEGIN IMMEDIATE`` so two
 concurrent writers queue on the busy timeout instead of failing when a read lock must be upgraded.
+
+Privacy: statements are never logged with their parameters (``hide_parameters``), the database
+file is created 0600 in a 0700 folder (its -wal/-shm files inherit the mode), and SQLite overwrites
+deleted content with zeros (``secure_delete``); :meth:`Database.erase_deleted` then checkpoints the
+WAL so old page images with erased text do not linger in it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from b12check.private_files import private_file, private_folder
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -25,11 +32,22 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_engine(url: str, begin: str) -> Engine:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for in-memory databases)."""
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        private_folder(path.parent)
+        private_file(path)
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -40,6 +58,7 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -53,7 +72,9 @@ def make_engine(url: str, *, for_writes: bool = True) -> Engine:
     """An engine for ``url``; for SQLite, writers take the write lock at BEGIN."""
     if is_sqlite(url):
         return _sqlite_engine(url, "BEGIN IMMEDIATE" if for_writes else "BEGIN")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 @dataclass
@@ -82,6 +103,24 @@ class Database:
         """A session for queries only."""
         with Session(self.read_engine, expire_on_commit=False) as session:
             yield session
+
+    def erase_deleted(self) -> bool:
+        """After deleting personal data: make SQLite write the WAL back into the database file
+        and truncate the WAL, so the only copy left is the zeroed one. True when the checkpoint
+        completed (a reader holding an old snapshot can keep it from finishing; the next
+        automatic checkpoint then completes it). PostgreSQL keeps dead rows until VACUUM, which
+        runs on its own schedule; nothing to do here.
+        """
+        if not is_sqlite(self.url):
+            return True
+        raw = self.write_engine.raw_connection()  # autocommit: a checkpoint runs outside BEGIN
+        try:
+            cursor = raw.cursor()
+            busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.close()
+        finally:
+            raw.close()
+        return int(busy) == 0
 
     def dispose(self) -> None:
         """Close every pooled connection (tests, shutdown)."""

@@ -7,18 +7,21 @@ SQLite without the foreign-key pragma would still be clean).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -30,6 +33,29 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back with its zone.
+
+    SQLite keeps no zone, so without this a value written as 12:00+00:00 comes back as a naive
+    12:00, which cannot be compared with an aware "now" nor exported as a FHIR instant.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must carry a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -51,7 +77,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     lang: Mapped[str] = mapped_column(String(8), default="nl")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class LoginSession(Base):
@@ -62,12 +88,17 @@ class LoginSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = _owner()
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # absolute end
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)  # for the idle timeout
 
 
 class ApiToken(Base):
-    """A personal token for the JSON API (a future mobile app); stored hashed, shown once."""
+    """A personal token for the JSON API (a future mobile app); stored hashed, shown once.
+
+    ``scope`` is ``read`` or ``write`` (diary only: a token never manages the account); it stops
+    working at ``expires_at`` and is deleted when the password changes.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -75,8 +106,23 @@ class ApiToken(Base):
     user_id: Mapped[int] = _owner()
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuthFailure(Base):
+    """One failed password check, under the SHA-256 of a rate-limit key (account and/or client
+    address; never the e-mail itself). Kept in the database so that every worker process sees
+    every failure; rows older than the window are purged."""
+
+    __tablename__ = "auth_failures"
+    __table_args__ = (Index("ix_auth_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Baseline(Base):
@@ -86,7 +132,7 @@ class Baseline(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _owner()
-    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     intake: Mapped[dict[str, Any]] = mapped_column(JSON)
     assessment: Mapped[dict[str, Any]] = mapped_column(JSON)
 
@@ -102,7 +148,7 @@ class Treatment(Base):
     route: Mapped[str] = mapped_column(String(20))  # oral | intramuscular
     dose_ug: Mapped[int | None] = mapped_column(Integer, nullable=True)
     schedule: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Entry(Base):
@@ -115,8 +161,8 @@ class Entry(Base):
     day: Mapped[date] = mapped_column(Date, index=True)
     doses_taken: Mapped[int | None] = mapped_column(Integer, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     scores: Mapped[list[Score]] = relationship(
         back_populates="entry",

@@ -11,9 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from b12check.settings import Settings, get_settings
+from b12check.web import private_logs
 from b12check.web.forms import AnswerCodec
 from b12check.web.rendering import render_page
-from b12check.web.security import CsrfSigner, SecurityHeadersMiddleware
+from b12check.web.security import CsrfSigner, SecurityHeadersMiddleware, security_headers
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
@@ -22,6 +23,7 @@ STATIC_DIR = WEB_DIR / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready app for these settings (the process settings when none are given)."""
     settings = settings or get_settings()
+    private_logs.install()
     app = FastAPI(
         title="b12check",
         docs_url=None,
@@ -62,9 +64,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": "invalid request"}, status_code=422)
         return render_page(request, "error.html", {"status": 400}, status_code=400)
 
+    hsts = settings.security.hsts_max_age_seconds if settings.https else None
+    error_headers = {
+        name.decode(): value.decode()
+        for name, value in [*security_headers(hsts), (b"cache-control", b"no-store")]
+    }
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette sends this answer from outside every middleware, so it carries the security
+        # headers itself. A fixed text: never the exception (it may quote what a person typed).
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"detail": "internal_error"}, status_code=500, headers=error_headers
+            )
+        return Response(
+            "Internal server error", status_code=500, headers=error_headers, media_type="text/plain"
+        )
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts_max_age=hsts)
     return app

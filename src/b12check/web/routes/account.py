@@ -1,9 +1,16 @@
 """Accounts (only needed for the diary): register, log in/out, change password, delete, tokens.
 
 Pages under ``/account`` and their JSON twins under ``/api/v1/account``. Browser sessions live in
-an HttpOnly, SameSite=Lax cookie (Secure behind HTTPS); the JSON API also accepts a personal token
-(``Authorization: Bearer b12_...``). Cookie-authenticated API writes must repeat the session's
-CSRF token in ``X-CSRF-Token``; form posts use the site's signed double-submit token.
+an HttpOnly, SameSite=Lax cookie (Secure and ``__Host-`` behind HTTPS) that ends after an idle
+timeout and at an absolute end; the JSON API also accepts a personal token
+(``Authorization: Bearer b12_...``) with a ``read`` or ``write`` scope for the diary, never for
+managing the account. Cookie-authenticated API writes must repeat the session's CSRF token in
+``X-CSRF-Token``; form posts use the site's signed double-submit token, bound to the session.
+
+Every password check (log in, change password, delete account) counts failures in the database,
+so all workers share one budget per account, per address and per account+address. Argon2 runs
+outside any database transaction (it takes tens of milliseconds; SQLite's write lock must not
+wait for it). Registration answers the same whether or not the address had an account.
 """
 
 from __future__ import annotations
@@ -12,9 +19,8 @@ import hmac
 import threading
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -25,18 +31,23 @@ from b12check.diary.schemas import (
     LoginOut,
     PasswordChangeIn,
     PasswordConfirmIn,
+    RegisteredOut,
     TokenIn,
     TokenOut,
 )
 from b12check.diary.texts import ui as diary_ui
-from b12check.store import Database, accounts, open_database
-from b12check.store.models import User
-from b12check.store.ratelimit import LoginRateLimiter
+from b12check.settings import SecurityPolicy
+from b12check.store import Database, accounts, open_database, ratelimit
+from b12check.store.models import ApiToken, User
 from b12check.web.i18n import choose_language
 from b12check.web.rendering import render_page
-from b12check.web.security import verify_csrf
+from b12check.web.security import (
+    SESSION_COOKIE,
+    request_cookie_name,
+    verify_csrf,
+)
+from b12check.web.security import client_address as resolve_client_address
 
-SESSION_COOKIE = "b12_session"
 CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _init_lock = threading.Lock()
@@ -67,17 +78,10 @@ def get_database_for(app: Any) -> Database:
     return database
 
 
-def get_limiter(request: Request) -> LoginRateLimiter:
-    """The app's login rate limiter (in-process)."""
-    state = request.app.state
-    limiter: LoginRateLimiter | None = getattr(state, "login_limiter", None)
-    if limiter is None:
-        with _init_lock:
-            limiter = getattr(state, "login_limiter", None)
-            if limiter is None:
-                limiter = LoginRateLimiter()
-                state.login_limiter = limiter
-    return limiter
+def policy_of(request: Request) -> SecurityPolicy:
+    """The app's security numbers (one place: :class:`b12check.settings.SecurityPolicy`)."""
+    policy: SecurityPolicy = request.app.state.settings.security
+    return policy
 
 
 def today(request: Request) -> date:
@@ -87,8 +91,12 @@ def today(request: Request) -> date:
 
 
 def client_address(request: Request) -> str:
-    """The peer address (the app is served directly, not behind a trusted proxy)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer, or what a configured trusted proxy says it saw."""
+    return resolve_client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        request.app.state.settings.trusted_proxies,
+    )
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,7 @@ class Auth:
     lang: str
     via: str  # "session" | "token"
     csrf_token: str | None = None
+    scope: str | None = None  # tokens: "read" | "write"
 
 
 def _bearer(request: Request) -> str | None:
@@ -108,41 +117,95 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+def session_cookie(request: Request) -> str | None:
+    """The session cookie's value, if the browser sent one."""
+    return request.cookies.get(request_cookie_name(request, SESSION_COOKIE))
+
+
 def find_auth(request: Request, *, allow_token: bool) -> Auth | None:
-    """The authenticated user behind a personal token or the session cookie, if any."""
-    database = get_database(request)
+    """The authenticated user behind a personal token or the session cookie, if any.
+
+    Activity is written at most once per touch interval (a read on most requests, not a write).
+    """
+    cached = getattr(request.state, "auth", None)
+    if cached is not None and (allow_token or cached.via == "session"):
+        return cached  # type: ignore[no-any-return]
+    database, policy = get_database(request), policy_of(request)
     plain = _bearer(request) if allow_token else None
     if plain:
         with database.read() as session:
-            user = accounts.token_user(session, plain)
-            return Auth(user.id, user.email, user.lang, "token") if user else None
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    with database.read() as session:
-        found = accounts.session_user(session, cookie)
-        if found is None:
+            caller = accounts.token_user(session, plain, policy)
+        if caller is None:
             return None
-        user, row = found
-        return Auth(user.id, user.email, user.lang, "session", row.csrf_token)
+        if caller.stale:
+            with database.write() as session:
+                accounts.touch_token(session, plain)
+        auth = Auth(caller.user_id, caller.email, caller.lang, "token", scope=caller.scope)
+    else:
+        cookie = session_cookie(request)
+        if not cookie:
+            return None
+        with database.read() as session:
+            caller = accounts.session_user(session, cookie, policy)
+        if caller is None:
+            return None
+        if caller.stale:
+            with database.write() as session:
+                accounts.touch_session(session, cookie)
+        auth = Auth(caller.user_id, caller.email, caller.lang, "session", caller.csrf_token)
+    request.state.auth = auth
+    return auth
 
 
-def api_auth(request: Request) -> Auth:
-    """Dependency of the JSON API: 401 without valid credentials; 403 on a cookie write
-    without the session's CSRF token."""
-    auth = find_auth(request, allow_token=True)
-    if auth is None:
-        raise HTTPException(
-            status_code=401, detail="not_authenticated", headers={"WWW-Authenticate": "Bearer"}
-        )
-    if auth.via == "session" and request.method not in _SAFE_METHODS:
+def _unauthenticated() -> HTTPException:
+    return HTTPException(
+        status_code=401, detail="not_authenticated", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def _insufficient_scope() -> HTTPException:
+    return HTTPException(
+        status_code=403,
+        detail="insufficient_scope",
+        headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+    )
+
+
+def _check_session_csrf(request: Request, auth: Auth) -> None:
+    if request.method not in _SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not auth.csrf_token or not hmac.compare_digest(sent, auth.csrf_token):
             raise HTTPException(status_code=403, detail="csrf")
+
+
+def api_auth(request: Request) -> Auth:
+    """Dependency of the diary API: a session, or a token whose scope allows the method
+    (``read``: GET/HEAD; ``write``: everything in the diary). 401 without valid credentials;
+    403 on a cookie write without the session's CSRF token or a token's missing scope."""
+    auth = find_auth(request, allow_token=True)
+    if auth is None:
+        raise _unauthenticated()
+    if auth.via == "session":
+        _check_session_csrf(request, auth)
+    elif request.method not in _SAFE_METHODS and auth.scope != "write":
+        raise _insufficient_scope()
+    return auth
+
+
+def account_auth(request: Request) -> Auth:
+    """Dependency of account management (password, deletion, tokens, logout): a browser session
+    only; a personal token, whatever its scope, gets 403."""
+    if _bearer(request):
+        raise _insufficient_scope()
+    auth = find_auth(request, allow_token=False)
+    if auth is None:
+        raise _unauthenticated()
+    _check_session_csrf(request, auth)
     return auth
 
 
 ApiAuth = Annotated[Auth, Depends(api_auth)]
+AccountAuth = Annotated[Auth, Depends(account_auth)]
 
 
 def page_auth(request: Request) -> Auth | None:
@@ -159,11 +222,12 @@ PageAuth = Annotated[Auth | None, Depends(page_auth)]
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    """The session cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS."""
+    """The session cookie: HttpOnly, SameSite=Lax; Secure and ``__Host-`` over HTTPS. It lives
+    as long as the session's absolute end; the idle timeout is enforced by the server."""
     response.set_cookie(
-        SESSION_COOKIE,
+        request_cookie_name(request, SESSION_COOKIE),
         token,
-        max_age=int(accounts.POLICY.session_lifetime.total_seconds()),
+        max_age=policy_of(request).session_lifetime_hours * 3600,
         httponly=True,
         samesite="lax",
         secure=bool(request.app.state.settings.https),
@@ -174,7 +238,7 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 def clear_session_cookie(request: Request, response: Response) -> None:
     """Forget the session cookie in the browser."""
     response.delete_cookie(
-        SESSION_COOKIE,
+        request_cookie_name(request, SESSION_COOKIE),
         path="/",
         httponly=True,
         samesite="lax",
@@ -186,63 +250,141 @@ def _account_out(user: User) -> AccountOut:
     return AccountOut(id=user.id, email=user.email, lang=user.lang, created_at=user.created_at)
 
 
+def _token_out(row: ApiToken, plain: str | None = None) -> TokenOut:
+    return TokenOut(
+        id=row.id,
+        name=row.name,
+        scope="write" if row.scope == "write" else "read",
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+        token=plain,
+    )
+
+
 def _too_many(retry: float) -> HTTPException:
     return HTTPException(
         status_code=429, detail="too_many_attempts", headers={"Retry-After": str(int(retry) + 1)}
     )
 
 
+class PasswordGate:
+    """One password check under the shared failure limits (login, password change, deletion).
+
+    :meth:`check` raises 429 while a limit is reached (even for the right password), records a
+    failure, or clears the account's count from this address on success.
+    """
+
+    def __init__(self, request: Request) -> None:
+        self.database = get_database(request)
+        self.address = client_address(request)
+        self.limits = ratelimit.FailureLimits.from_policy(policy_of(request))
+
+    def check(self, email: str, user: User | None, password: str, failure: HTTPException) -> None:
+        account = accounts.normalise_email(email)
+        with self.database.read() as session:
+            retry = ratelimit.retry_after(
+                session, self.limits, account, self.address, accounts.now()
+            )
+        if retry > 0:
+            raise _too_many(retry)
+        if accounts.password_matches(user, password):
+            with self.database.write() as session:
+                ratelimit.clear(session, account, self.address)
+            return
+        with self.database.write() as session:
+            ratelimit.record_failure(session, self.limits, account, self.address, accounts.now())
+        raise failure
+
+
 def _login(request: Request, email: str, password: str) -> tuple[User, accounts.NewSession]:
     """Check credentials under the rate limit; raises 429 or 401."""
-    limiter = get_limiter(request)
-    key, address = accounts.normalise_email(email), client_address(request)
-    retry = limiter.retry_after(key, address)
-    if retry > 0:
-        raise _too_many(retry)
-    with get_database(request).write() as session:
-        user = accounts.authenticate(session, email, password)
-        if user is None:
-            limiter.failed(key, address)
-            raise HTTPException(status_code=401, detail="login_failed")
-        opened = accounts.open_session(session, user)
-    limiter.succeeded(key, address)
+    database = get_database(request)
+    with database.read() as session:
+        user = accounts.find_user(session, email)
+    failed = HTTPException(status_code=401, detail="login_failed")
+    PasswordGate(request).check(email, user, password, failed)
+    assert user is not None  # the gate lets only a matching password through
+    with database.write() as session:
+        accounts.rehash_if_needed(session, user.id, password)
+        opened = accounts.open_session(session, user.id, policy_of(request))
     return user, opened
 
 
-def _register(request: Request, data: CredentialsIn) -> tuple[User, accounts.NewSession]:
-    with get_database(request).write() as session:
-        try:
-            user = accounts.register(session, data.email, data.password, data.lang)
-        except accounts.AccountError as error:
-            raise HTTPException(status_code=422, detail=error.code) from error
-        return user, accounts.open_session(session, user)
+def _register(request: Request, data: CredentialsIn) -> None:
+    """Create the account unless the address has one; the caller cannot tell which happened.
+
+    Raises 422 for a malformed address or an unacceptable password (that says nothing about
+    anyone else)."""
+    try:
+        accounts.valid_email(data.email)
+        password_hash = accounts.new_password_hash(data.password, policy_of(request), data.email)
+        with get_database(request).write() as session:
+            accounts.create_user(session, data.email, password_hash, data.lang)
+    except accounts.AccountError as error:
+        raise HTTPException(status_code=422, detail=error.code) from error
+
+
+def _change_password(request: Request, auth: Auth, old: str, new: str) -> accounts.NewSession:
+    """Check the old password (rate-limited), set the new one, end every session and token,
+    and open a fresh session for the caller."""
+    database, policy = get_database(request), policy_of(request)
+    with database.read() as session:
+        user = session.get(User, auth.user_id)
+    if user is None:
+        raise _unauthenticated()
+    PasswordGate(request).check(
+        user.email, user, old, HTTPException(status_code=422, detail="password_wrong")
+    )
+    try:
+        password_hash = accounts.new_password_hash(new, policy, user.email)
+    except accounts.AccountError as error:
+        raise HTTPException(status_code=422, detail=error.code) from error
+    with database.write() as session:
+        accounts.set_password(session, user.id, password_hash)
+        return accounts.open_session(session, user.id, policy)
+
+
+def _delete_account(request: Request, auth: Auth, password: str) -> None:
+    """Check the password (rate-limited), delete everything, and erase it from the disk."""
+    database = get_database(request)
+    with database.read() as session:
+        user = session.get(User, auth.user_id)
+    if user is None:
+        raise _unauthenticated()
+    PasswordGate(request).check(
+        user.email, user, password, HTTPException(status_code=403, detail="password_wrong")
+    )
+    with database.write() as session:
+        accounts.delete_account(session, auth.user_id)
+    database.erase_deleted()
 
 
 # ---- JSON API ---------------------------------------------------------------------------------
 
 
-@api.post("/register", status_code=201)
-def api_register(request: Request, response: Response, data: CredentialsIn) -> LoginOut:
-    """Create an account and log in (session cookie set; CSRF token returned for writes)."""
-    user, opened = _register(request, data)
-    set_session_cookie(request, response, opened.token)
-    return LoginOut(account=_account_out(user), csrf_token=opened.csrf_token)
+@api.post("/register", status_code=202)
+def api_register(request: Request, data: CredentialsIn) -> RegisteredOut:
+    """Create an account. The answer is the same whether or not the address already had one;
+    log in next (``/api/v1/account/login``)."""
+    _register(request, data)
+    return RegisteredOut()
 
 
 @api.post("/login")
 def api_login(request: Request, response: Response, data: CredentialsIn) -> LoginOut:
-    """Log in; too many failures for this account from this address answer 429."""
+    """Log in; too many failures for this account or from this address answer 429."""
     user, opened = _login(request, data.email, data.password)
     set_session_cookie(request, response, opened.token)
     return LoginOut(account=_account_out(user), csrf_token=opened.csrf_token)
 
 
 @api.post("/logout", status_code=204)
-def api_logout(request: Request, auth: ApiAuth) -> Response:
+def api_logout(request: Request, auth: AccountAuth) -> Response:
     """End this browser session."""
     response = Response(status_code=204)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if auth.via == "session" and cookie:
+    cookie = session_cookie(request)
+    if cookie:
         with get_database(request).write() as session:
             accounts.close_session(session, cookie)
     clear_session_cookie(request, response)
@@ -251,70 +393,63 @@ def api_logout(request: Request, auth: ApiAuth) -> Response:
 
 @api.get("")
 def api_account(request: Request, auth: ApiAuth) -> AccountOut:
-    """The account of whoever asks."""
+    """The account of whoever asks (a read-scoped token may ask too)."""
     with get_database(request).read() as session:
         user = session.get(User, auth.user_id)
         if user is None:
-            raise HTTPException(status_code=401, detail="not_authenticated")
+            raise _unauthenticated()
         return _account_out(user)
 
 
 @api.post("/password", status_code=204)
-def api_change_password(request: Request, auth: ApiAuth, data: PasswordChangeIn) -> Response:
-    """Change the password (the old one is required); other sessions end."""
+def api_change_password(request: Request, auth: AccountAuth, data: PasswordChangeIn) -> Response:
+    """Change the password (the old one is required); every other session and every personal
+    token ends. This session continues with a new cookie and CSRF token (in ``X-CSRF-Token``)."""
+    opened = _change_password(request, auth, data.old_password, data.new_password)
     response = Response(status_code=204)
-    with get_database(request).write() as session:
-        user = session.get(User, auth.user_id)
-        assert user is not None
-        try:
-            accounts.change_password(session, user, data.old_password, data.new_password)
-        except accounts.AccountError as error:
-            raise HTTPException(status_code=422, detail=error.code) from error
-        if auth.via == "session":
-            opened = accounts.open_session(session, user)
-            set_session_cookie(request, response, opened.token)
-            response.headers["X-CSRF-Token"] = opened.csrf_token
+    set_session_cookie(request, response, opened.token)
+    response.headers["X-CSRF-Token"] = opened.csrf_token
     return response
 
 
 @api.delete("", status_code=204)
-def api_delete_account(request: Request, auth: ApiAuth, data: PasswordConfirmIn) -> Response:
+def api_delete_account(request: Request, auth: AccountAuth, data: PasswordConfirmIn) -> Response:
     """Delete the account and every diary record of it (the password confirms)."""
-    database = get_database(request)
-    with database.read() as session:
-        user = session.get(User, auth.user_id)
-        ok = user is not None and accounts.authenticate(session, user.email, data.password)
-    if not ok:
-        raise HTTPException(status_code=403, detail="password_wrong")
-    with database.write() as session:
-        accounts.delete_account(session, auth.user_id)
+    _delete_account(request, auth, data.password)
     response = Response(status_code=204)
     clear_session_cookie(request, response)
     return response
 
 
-@api.post("/tokens", status_code=201)
-def api_create_token(request: Request, auth: ApiAuth, data: TokenIn) -> TokenOut:
-    """A new personal token for the JSON API; its value is shown only in this answer."""
+def _create_token(request: Request, auth: Auth, data: TokenIn) -> tuple[ApiToken, str]:
     with get_database(request).write() as session:
         user = session.get(User, auth.user_id)
-        assert user is not None
-        row, plain = accounts.create_token(session, user, data.name)
-        return TokenOut(id=row.id, name=row.name, created_at=row.created_at, token=plain)
+        if user is None:
+            raise _unauthenticated()
+        try:
+            return accounts.create_token(
+                session, user, data.name, policy_of(request), scope=data.scope, days=data.days
+            )
+        except accounts.AccountError as error:
+            raise HTTPException(status_code=422, detail=error.code) from error
+
+
+@api.post("/tokens", status_code=201)
+def api_create_token(request: Request, auth: AccountAuth, data: TokenIn) -> TokenOut:
+    """A new personal token for the diary API; its value is shown only in this answer."""
+    row, plain = _create_token(request, auth, data)
+    return _token_out(row, plain)
 
 
 @api.get("/tokens")
-def api_list_tokens(request: Request, auth: ApiAuth) -> list[TokenOut]:
-    """The account's personal tokens (names and dates, never the values)."""
+def api_list_tokens(request: Request, auth: AccountAuth) -> list[TokenOut]:
+    """The account's personal tokens (names, scopes and dates, never the values)."""
     with get_database(request).read() as session:
-        return [
-            TokenOut(id=t.id, name=t.name, created_at=t.created_at, last_used_at=t.last_used_at)
-            for t in accounts.list_tokens(session, auth.user_id)
-        ]
+        return [_token_out(t) for t in accounts.list_tokens(session, auth.user_id)]
 
 
 @api.delete("/tokens/{token_id}", status_code=204)
-def api_revoke_token(request: Request, auth: ApiAuth, token_id: int) -> Response:
+def api_revoke_token(request: Request, auth: AccountAuth, token_id: int) -> Response:
     """Revoke one of the account's tokens (404 for anyone else's)."""
     with get_database(request).write() as session:
         if not accounts.revoke_token(session, auth.user_id, token_id):
@@ -327,7 +462,11 @@ def api_revoke_token(request: Request, auth: ApiAuth, token_id: int) -> Response
 
 def _safe_next(target: str) -> str:
     """Only same-site paths are followed after logging in (no open redirect)."""
-    return target if target.startswith("/") and not target.startswith("//") else "/diary"
+    return (
+        target
+        if target.startswith("/") and not target.startswith("//") and "\\" not in target
+        else "/diary"
+    )
 
 
 def _form_page(
@@ -337,14 +476,20 @@ def _form_page(
     status_code: int = 200,
     **extra: object,
 ) -> HTMLResponse:
-    context = {"error": error, "d": partial(diary_ui, choose_language(request)), **extra}
+    lang = choose_language(request)
+    minimum = str(policy_of(request).min_password_length)
+
+    def d(key: str) -> str:  # texts may quote the password length from the policy
+        return diary_ui(lang, key).replace("{min_password_length}", minimum)
+
+    context = {"error": error, "d": d, **extra}
     return render_page(request, template, context, status_code=status_code)
 
 
 @router.get("/account/register", response_class=HTMLResponse)
-def register_page(request: Request) -> HTMLResponse:
+def register_page(request: Request, next: str = "/diary") -> HTMLResponse:
     """The registration form."""
-    return _form_page(request, "account/register.html")
+    return _form_page(request, "account/register.html", next=_safe_next(next))
 
 
 @router.post("/account/register", response_class=HTMLResponse, dependencies=csrf)
@@ -352,23 +497,31 @@ def register_post(
     request: Request,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/diary",
 ) -> Response:
-    """Create the account, log in and go to the diary."""
+    """Create the account and go to the login form (whether or not the address had an account:
+    the page must not tell)."""
     lang = choose_language(request)
     try:
-        data = CredentialsIn(email=email, password=password, lang=lang)
-        _user, opened = _register(request, data)
+        _register(request, CredentialsIn(email=email, password=password, lang=lang))
     except HTTPException as error:
-        return _form_page(request, "account/register.html", str(error.detail), 422, email=email)
-    response = RedirectResponse("/diary", status_code=303)
-    set_session_cookie(request, response, opened.token)
-    return response
+        return _form_page(
+            request,
+            "account/register.html",
+            str(error.detail),
+            422,
+            email=email,
+            next=_safe_next(next),
+        )
+    query = urlencode({"registered": 1, "next": _safe_next(next)})
+    return RedirectResponse(f"/account/login?{query}", status_code=303)
 
 
 @router.get("/account/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/diary") -> HTMLResponse:
-    """The login form."""
-    return _form_page(request, "account/login.html", next=_safe_next(next))
+def login_page(request: Request, next: str = "/diary", registered: int = 0) -> HTMLResponse:
+    """The login form (after registering, with a note that the account is ready)."""
+    message = "account.register.done" if registered else None
+    return _form_page(request, "account/login.html", next=_safe_next(next), message=message)
 
 
 @router.post("/account/login", response_class=HTMLResponse, dependencies=csrf)
@@ -401,7 +554,7 @@ def login_post(
 @router.post("/account/logout", dependencies=csrf)
 def logout_post(request: Request) -> Response:
     """Log out and go to the start page."""
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(request)
     if cookie:
         with get_database(request).write() as session:
             accounts.close_session(session, cookie)
@@ -410,16 +563,33 @@ def logout_post(request: Request) -> Response:
     return response
 
 
+def _settings_page(
+    request: Request,
+    auth: Auth,
+    error: str | None = None,
+    status_code: int = 200,
+    new_token: str | None = None,
+) -> HTMLResponse:
+    with get_database(request).read() as session:
+        tokens = accounts.list_tokens(session, auth.user_id)
+    return _form_page(
+        request,
+        "account/settings.html",
+        error,
+        status_code,
+        auth=auth,
+        tokens=tokens,
+        new_token=new_token,
+        message=None,
+    )
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, auth: PageAuth) -> Response:
     """Account settings: password, personal tokens, delete everything."""
     if auth is None:
         return login_redirect(request)
-    with get_database(request).read() as session:
-        tokens = accounts.list_tokens(session, auth.user_id)
-    return _form_page(
-        request, "account/settings.html", auth=auth, tokens=tokens, new_token=None, message=None
-    )
+    return _settings_page(request, auth)
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=csrf)
@@ -432,26 +602,12 @@ def password_post(
     """Change the password; this browser stays logged in with a fresh session."""
     if auth is None:
         return login_redirect(request)
-    database = get_database(request)
     try:
-        with database.write() as session:
-            user = session.get(User, auth.user_id)
-            assert user is not None
-            accounts.change_password(session, user, old_password, new_password)
-            opened = accounts.open_session(session, user)
-    except accounts.AccountError as error:
-        with database.read() as session:
-            tokens = accounts.list_tokens(session, auth.user_id)
-        return _form_page(
-            request,
-            "account/settings.html",
-            error.code,
-            422,
-            auth=auth,
-            tokens=tokens,
-            new_token=None,
-            message=None,
-        )
+        opened = _change_password(request, auth, old_password, new_password)
+    except HTTPException as error:
+        page = _settings_page(request, auth, str(error.detail), error.status_code)
+        page.headers.update(error.headers or {})
+        return page
     response = RedirectResponse("/account?changed=1", status_code=303)
     set_session_cookie(request, response, opened.token)
     return response
@@ -459,19 +615,26 @@ def password_post(
 
 @router.post("/account/tokens", response_class=HTMLResponse, dependencies=csrf)
 def token_post(
-    request: Request, auth: PageAuth, name: Annotated[str, Form(max_length=100)] = "token"
+    request: Request,
+    auth: PageAuth,
+    name: Annotated[str, Form(max_length=100)] = "token",
+    scope: Annotated[str, Form(max_length=10)] = "read",
+    days: Annotated[str, Form(max_length=4)] = "",
 ) -> Response:
     """Create a personal token and show its value once."""
     if auth is None:
         return login_redirect(request)
-    with get_database(request).write() as session:
-        user = session.get(User, auth.user_id)
-        assert user is not None
-        _row, plain = accounts.create_token(session, user, name)
-        tokens = accounts.list_tokens(session, auth.user_id)
-    return _form_page(
-        request, "account/settings.html", auth=auth, tokens=tokens, new_token=plain, message=None
-    )
+    try:
+        data = TokenIn(
+            name=name,
+            scope="write" if scope == "write" else "read",
+            days=int(days) if days.strip().isdigit() else None,
+        )
+        _row, plain = _create_token(request, auth, data)
+    except (HTTPException, ValueError) as error:
+        code = str(error.detail) if isinstance(error, HTTPException) else "token_lifetime_invalid"
+        return _settings_page(request, auth, code, 422)
+    return _settings_page(request, auth, new_token=plain)
 
 
 @router.post("/account/tokens/{token_id}/delete", dependencies=csrf)
@@ -492,23 +655,12 @@ def delete_post(
     """Delete the account and all its data after the password is confirmed."""
     if auth is None:
         return login_redirect(request)
-    database = get_database(request)
-    with database.read() as session:
-        ok = accounts.authenticate(session, auth.email, password) is not None
-        tokens = accounts.list_tokens(session, auth.user_id)
-    if not ok:
-        return _form_page(
-            request,
-            "account/settings.html",
-            "password_wrong",
-            403,
-            auth=auth,
-            tokens=tokens,
-            new_token=None,
-            message=None,
-        )
-    with database.write() as session:
-        accounts.delete_account(session, auth.user_id)
+    try:
+        _delete_account(request, auth, password)
+    except HTTPException as error:
+        page = _settings_page(request, auth, str(error.detail), error.status_code)
+        page.headers.update(error.headers or {})
+        return page
     response = RedirectResponse("/?deleted=1", status_code=303)
     clear_session_cookie(request, response)
     return response
