@@ -10,6 +10,7 @@ import os
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -73,6 +74,12 @@ class Settings(BaseSettings):
     # Empty: the peer address is the client, whatever headers it sends.
     trusted_proxies: list[str] = Field(default_factory=list)
     security: SecurityPolicy = Field(default_factory=SecurityPolicy)
+    # SQLite durability of the web app: NORMAL survives the app being killed, FULL also a power
+    # cut, at one fsync per write (see b12check.store.database for the measured trade-off).
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "NORMAL"
+    # Threads per worker process for blocking work (database, argon2, rendering); also the
+    # size of the PostgreSQL connection pool, so a thread never waits for or opens a connection.
+    worker_threads: int = Field(default=20, ge=1, le=200)
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file in the user's data folder."""

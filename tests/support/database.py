@@ -62,9 +62,17 @@ class LiveServer:
     """
 
     def __init__(
-        self, database_url: str, data_dir: Path, port: int | None = None, workers: int = 1
+        self,
+        database_url: str,
+        data_dir: Path,
+        port: int | None = None,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        log_config: Path | None = None,
     ) -> None:
         self.workers = workers
+        self.extra_env = env or {}
+        self.log_config = log_config
         self.database_url = database_url
         self.data_dir = data_dir
         self.port = port or free_port()
@@ -83,6 +91,7 @@ class LiveServer:
             "DATABASE_URL": self.database_url,
             "B12CHECK_DATA_DIR": str(self.data_dir),
             "B12CHECK_SECRET_KEY": "live-server-test-key",
+            **self.extra_env,
         }
         self.log = (self.data_dir / f"server-{self.port}.log").open("ab")
         if self.workers > 1:  # migrate once before several workers open the database
@@ -100,7 +109,12 @@ class LiveServer:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--no-access-log",
+                *(
+                    ["--log-config", str(self.log_config)]
+                    if self.log_config
+                    else ["--no-access-log"]
+                ),
+                "--no-proxy-headers",  # the app decides whom to believe (trusted_proxies)
                 "--workers",
                 str(self.workers),
             ],

@@ -1,8 +1,24 @@
 """Engines and sessions for SQLite (default) and PostgreSQL, with the settings each needs.
 
-SQLite is used in WAL mode with ``synchronous=FULL`` (an acknowledged entry survives a crash), a
-busy timeout, and foreign keys on. Writers open their transaction with ``BEGIN IMMEDIATE`` so two
-concurrent writers queue on the busy timeout instead of failing when a read lock must be upgraded.
+SQLite is used in WAL mode with a busy timeout and foreign keys on. Writers open their transaction
+with ``BEGIN IMMEDIATE`` so two concurrent writers never fail when a read lock must be upgraded,
+and before that they queue on a write gate: a lock in the process plus an ``flock`` on a file
+next to the database, shared by every process. The kernel hands that lock over the moment it is
+free, whereas SQLite's own busy handler polls with sleeps of up to 100 ms, which under load gave
+writers seconds of waiting while the database was idle.
+
+``synchronous`` is a choice between two kinds of durability (:data:`SYNCHRONOUS`):
+
+- ``FULL``: every commit is fsync'ed before it returns; an acknowledged entry survives a power
+  cut. Each commit costs one fsync (about 4 ms here), and writes are serial, so 50 busy users
+  queue for hundreds of milliseconds.
+- ``NORMAL`` (the web app's default): a commit is written to the WAL file but fsync'ed only at a
+  checkpoint. An acknowledged entry survives the app being killed (``kill -9``, a crash: the
+  data is in the operating system's cache; tests/diary/test_durability.py), but a power cut or
+  operating-system crash can lose the last commits before the next checkpoint. The database
+  itself is never corrupted by that.
+
+On PostgreSQL every commit is durable (its own fsync, shared by commits that arrive together).
 
 Privacy: statements are never logged with their parameters (``hide_parameters``), the database
 file is created 0600 in a 0700 folder (its -wal/-shm files inherit the mode), and SQLite overwrites
@@ -12,11 +28,14 @@ WAL so old page images with erased text do not linger in it.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -25,6 +44,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from b12check.private_files import private_file, private_folder
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+Synchronous = Literal["FULL", "NORMAL"]
+SYNCHRONOUS: tuple[Synchronous, ...] = ("FULL", "NORMAL")
 
 
 def is_sqlite(url: str) -> bool:
@@ -40,7 +61,7 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database).expanduser()
 
 
-def _sqlite_engine(url: str, begin: str) -> Engine:
+def _sqlite_engine(url: str, begin: str, synchronous: Synchronous) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         private_folder(path.parent)
@@ -55,7 +76,7 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
@@ -68,13 +89,46 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
     return engine
 
 
-def make_engine(url: str, *, for_writes: bool = True) -> Engine:
-    """An engine for ``url``; for SQLite, writers take the write lock at BEGIN."""
+def make_engine(
+    url: str, *, for_writes: bool = True, synchronous: Synchronous = "FULL", pool_size: int = 10
+) -> Engine:
+    """An engine for ``url``; for SQLite, writers take the write lock at BEGIN.
+
+    PostgreSQL: ``pool_size`` should match the number of threads that use the engine at once;
+    a request beyond the pool opens (and then closes) a fresh connection, which costs a
+    password exchange with the server each time.
+    """
+    if synchronous not in SYNCHRONOUS:
+        raise ValueError(f"synchronous must be one of {SYNCHRONOUS}")
     if is_sqlite(url):
-        return _sqlite_engine(url, "BEGIN IMMEDIATE" if for_writes else "BEGIN")
+        return _sqlite_engine(url, "BEGIN IMMEDIATE" if for_writes else "BEGIN", synchronous)
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=4, hide_parameters=True
     )
+
+
+class WriteGate:
+    """Lets one writer at a time at a SQLite database: a lock within the process, then an
+    exclusive ``flock`` on ``<database>.write-lock`` across processes (see the module note)."""
+
+    def __init__(self, database: Path | None) -> None:
+        self._lock = threading.Lock()
+        self._path = database.with_name(database.name + ".write-lock") if database else None
+        self._fd: int | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._path is None:
+                yield
+                return
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -84,18 +138,32 @@ class Database:
     url: str
     write_engine: Engine
     read_engine: Engine
+    gate: WriteGate | None = None
+    _writer: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str) -> Database:
-        """Connect (lazily) to ``url``; call :func:`b12check.store.migrate.upgrade` first."""
-        writer = make_engine(url, for_writes=True)
-        reader = make_engine(url, for_writes=False) if is_sqlite(url) else writer
-        return cls(url=url, write_engine=writer, read_engine=reader)
+    def open(cls, url: str, *, synchronous: Synchronous = "FULL", pool_size: int = 10) -> Database:
+        """Connect (lazily) to ``url``; call :func:`b12check.store.migrate.upgrade` first.
+        ``synchronous`` applies to SQLite (see the module note), ``pool_size`` to PostgreSQL."""
+        writer = make_engine(url, for_writes=True, synchronous=synchronous, pool_size=pool_size)
+        if not is_sqlite(url):
+            return cls(url=url, write_engine=writer, read_engine=writer)
+        reader = make_engine(url, for_writes=False, synchronous=synchronous)
+        return cls(
+            url=url, write_engine=writer, read_engine=reader, gate=WriteGate(sqlite_path(url))
+        )
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""
-        with sessionmaker(self.write_engine, expire_on_commit=False).begin() as session:
+        if self.gate is None:
+            with self._writer.begin() as session:
+                yield session
+            return
+        with self.gate.held(), self._writer.begin() as session:
             yield session
 
     @contextmanager

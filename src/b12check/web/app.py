@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -24,7 +26,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready app for these settings (the process settings when none are given)."""
     settings = settings or get_settings()
     private_logs.install()
+    threads = settings.worker_threads
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Blocking endpoints run in this many threads (AnyIO's default is 40); the PostgreSQL
+        # pool has as many connections, so no request waits for one or opens a new one.
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="b12check",
         docs_url=None,
         redoc_url=None,

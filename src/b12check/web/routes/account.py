@@ -73,7 +73,12 @@ def get_database_for(app: Any) -> Database:
         with _init_lock:
             database = getattr(state, "database", None)
             if database is None:
-                database = open_database(state.settings.resolved_database_url())
+                settings = state.settings
+                database = open_database(
+                    settings.resolved_database_url(),
+                    synchronous=settings.sqlite_synchronous,
+                    pool_size=settings.worker_threads,
+                )
                 state.database = database
     return database
 
