@@ -50,8 +50,17 @@ def temporary_database(kind: str, directory: Path) -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        # FORCE ends our own leftover connections; an autovacuum worker that happens to be in
+        # the new database cannot be ended by this role, but it leaves within moments.
+        for attempt in range(20):
+            try:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                break
+            except Exception:
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
         admin.dispose()
 
 
