@@ -71,7 +71,9 @@ def to_csv(
 ) -> str:
     """One row per score (an entry without scores gets one row), treatment and starting point."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: a cell holding a carriage return is then quoted, so a note cannot
+    # break out of its row.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for t in treatments:
         writer.writerow(
