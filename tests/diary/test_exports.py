@@ -76,10 +76,13 @@ def test_fhir_export_with_a_saved_starting_point(app_factory: Any) -> None:
     sam = register(app, "sam@example.org")
     intake = {"patient": {"age": 61}, "symptoms": {"paresthesia": {}}}
     assert sam.post("/api/v1/diary/baseline", {"intake": intake}).status_code == 201
-    assert sam.post(
-        "/api/v1/diary/entries",
-        {"day": TODAY.isoformat(), "scores": {"paresthesia": 5}, "notes": "left foot"},
-    ).status_code == 201
+    assert (
+        sam.post(
+            "/api/v1/diary/entries",
+            {"day": TODAY.isoformat(), "scores": {"paresthesia": 5}, "notes": "left foot"},
+        ).status_code
+        == 201
+    )
     for path in ("/api/v1/diary/export.fhir.json", "/diary/export.fhir.json"):
         r = sam.client.get(path)
         assert r.status_code == 200, r.text
