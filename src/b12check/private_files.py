@@ -7,13 +7,16 @@ import stat
 from pathlib import Path
 
 
-def private_folder(folder: Path) -> None:
-    """Create ``folder`` readable by its owner only (0700); an existing one of ours is
-    tightened to that, one that belongs to someone else is left alone."""
+def private_folder(folder: Path, *, tighten: bool = False) -> None:
+    """Create ``folder`` readable by its owner only (0700). An existing folder is tightened to
+    that only with ``tighten`` (b12check's own data folder) and only when it is ours: a
+    database URL may point into a folder that holds other things too, like the current one."""
     if not folder.exists():
         folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode is filtered by the umask
+        return
     info = folder.stat()
-    if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+    if tighten and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
         folder.chmod(0o700)
 
 

@@ -82,9 +82,12 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=20, ge=1, le=200)
 
     def resolved_database_url(self) -> str:
-        """The configured URL, or a SQLite file in the user's data folder."""
+        """The configured URL, or a SQLite file in the user's data folder (made 0700)."""
         if self.database_url:
             return self.database_url
+        from b12check.private_files import private_folder
+
+        private_folder(self.data_dir, tighten=True)
         return f"sqlite:///{self.data_dir / 'b12check.sqlite3'}"
 
     def resolved_secret_key(self) -> str:
@@ -96,7 +99,7 @@ class Settings(BaseSettings):
         from b12check.private_files import private_folder
 
         path = self.data_dir / "secret.key"
-        private_folder(self.data_dir)
+        private_folder(self.data_dir, tighten=True)
         try:  # O_EXCL: of several workers starting at once, exactly one writes the key
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

@@ -134,18 +134,23 @@ def test_database_files_are_private(tmp_path: Path) -> None:
     app.state.database.dispose()
 
 
-def test_a_loose_existing_folder_and_file_are_tightened(tmp_path: Path) -> None:
+def test_a_loose_database_file_is_tightened_but_not_a_shared_folder(tmp_path: Path) -> None:
     from b12check.store.database import Database
 
-    folder = tmp_path / "loose"
-    folder.mkdir(mode=0o755)
+    folder = tmp_path / "shared"
+    folder.mkdir()
     folder.chmod(0o755)
     db = folder / "d.sqlite3"
     db.touch()
     db.chmod(0o644)
     Database.open(f"sqlite:///{db}").dispose()
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # may hold other things: left alone
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o755)
+    Settings(data_dir=data).resolved_database_url()  # b12check's own data folder is tightened
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
 
 
 def test_deleted_account_is_gone_from_the_sqlite_files(tmp_path: Path) -> None:

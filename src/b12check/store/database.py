@@ -181,13 +181,15 @@ class Database:
         """
         if not is_sqlite(self.url):
             return True
-        raw = self.write_engine.raw_connection()  # autocommit: a checkpoint runs outside BEGIN
-        try:
-            cursor = raw.cursor()
-            busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            cursor.close()
-        finally:
-            raw.close()
+        gate = self.gate or WriteGate(None)
+        with gate.held():  # our own writers wait meanwhile instead of competing for the lock
+            raw = self.write_engine.raw_connection()  # autocommit: outside any BEGIN
+            try:
+                cursor = raw.cursor()
+                busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                cursor.close()
+            finally:
+                raw.close()
         return int(busy) == 0
 
     def dispose(self) -> None:
