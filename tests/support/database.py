@@ -77,11 +77,9 @@ class LiveServer:
         port: int | None = None,
         workers: int = 1,
         env: dict[str, str] | None = None,
-        log_config: Path | None = None,
     ) -> None:
         self.workers = workers
         self.extra_env = env or {}
-        self.log_config = log_config
         self.database_url = database_url
         self.data_dir = data_dir
         self.port = port or free_port()
@@ -118,11 +116,7 @@ class LiveServer:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                *(
-                    ["--log-config", str(self.log_config)]
-                    if self.log_config
-                    else ["--no-access-log"]
-                ),
+                "--no-access-log",
                 "--no-proxy-headers",  # the app decides whom to believe (trusted_proxies)
                 "--workers",
                 str(self.workers),
