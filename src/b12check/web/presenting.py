@@ -39,7 +39,11 @@ def summarise(intake: dict[str, Any], lang: str) -> dict[str, list[str]]:
     def t(key: str) -> str:
         return content.ui(lang, key)
 
-    out: dict[str, list[str]] = {s: [] for s in STEPS if s != "review"}
+    out: dict[str, list[str]] = {
+        s: []
+        for s in STEPS
+        if s != "review"
+    }
     patient = intake.get("patient") or {}
     if "age" in patient:
         out["about"].append(f"{t('about.age')}: {_num(patient['age'], lang)}")
