@@ -61,6 +61,7 @@ TEXT_COVERAGE = {
     "warnings": "warnings",
     "triage_reasons": "triage_reasons",
     "notes": "notes",
+    "next_steps": "next_steps",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
 
