@@ -49,7 +49,10 @@ def decide_follow_up(ctx: Context, plan: Plan) -> FollowUp:
     """F1: reassess within the profile's window after starting; F2: what recovery to expect."""
     if plan not in _TREATING:
         return FollowUp(None, None, ())
-    low, high = ctx.params.range("followup.reassess_weeks")
+    window = "followup.reassess_weeks"
+    if ctx.case.pregnant or ctx.case.breastfeeding:
+        window = "followup.reassess_weeks_pregnancy"  # v2: every profile, NICE's one month
+    low, high = ctx.params.range(window)
     treatment = ctx.case.intake.treatment
     start = treatment.started if treatment is not None else ctx.case.today
     next_check = start + timedelta(weeks=low)
@@ -58,8 +61,8 @@ def decide_follow_up(ctx: Context, plan: Plan) -> FollowUp:
     ctx.fire(
         "F1",
         f"follow_up.reassess_after_weeks={low:g}-{high:g}",
-        [f"plan:{plan}"],
-        ("followup.reassess_weeks",),
+        [f"plan:{plan}", *(["pregnant or breastfeeding"] if window.endswith("pregnancy") else [])],
+        (window,),
     )
     expectations: tuple[str, ...] = ("cramps_fatigue_weeks",)
     if ctx.neuro:
