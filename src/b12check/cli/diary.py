@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from b12check.cli.common import UrlOption
+from b12check.cli.common import LangOption, UrlOption, language, profile_name
 from b12check.cli.common import checked as _checked
 from b12check.cli.common import database_url as _url
 from b12check.cli.common import fail as _fail
@@ -147,23 +147,23 @@ def diary_treatment(
 @diary_app.command("list")
 def diary_list(
     output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+    lang: LangOption = None,
     database_url: UrlOption = None,
     today: TodayOption = None,
 ) -> None:
     """List entries, the derived treatment response, the advice and the next check date."""
     from b12check.diary.course import build_course
-    from b12check.settings import get_settings
 
+    chosen = profile_name(None)
     database, user_id = _open(database_url)
     with database.read() as session:
-        course = build_course(session, user_id, today=_today(today), profile=get_settings().profile)
+        course = build_course(session, user_id, today=_today(today), profile=chosen)
     if output == "json":
         from b12check.diary.views import course_out  # same JSON as the API
 
         typer.echo(course_out(course).model_dump_json(indent=2))
         return
-    _print_course(course, lang)
+    _print_course(course, language(lang))
 
 
 def _print_course(course: Any, lang: str) -> None:

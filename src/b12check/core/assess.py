@@ -13,7 +13,7 @@ from b12check.core.context import Context
 from b12check.core.differentials import decide_differentials
 from b12check.core.followup import decide_follow_up, treatment_response
 from b12check.core.intake import Intake
-from b12check.core.knowledge import Knowledge
+from b12check.core.knowledge import Knowledge, UnknownProfileError
 from b12check.core.labs import Reading, latest, read_lab
 from b12check.core.model import Assessment, MedicineSeen
 from b12check.core.orders import decide_tests
@@ -22,17 +22,12 @@ from b12check.core.risk import find_risk_factors
 from b12check.core.status import decide_status, decide_suspicion
 from b12check.core.triage import decide_triage
 
-
-class UnknownProfileError(ValueError):
-    """The profile asked for does not exist in the knowledge base."""
+__all__ = ["UnknownProfileError", "assess_intake"]
 
 
 def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: date) -> Assessment:
     """Assess one shape-valid intake. ``today`` is used unless the intake fixes its own date."""
-    if profile not in knowledge.profiles:
-        raise UnknownProfileError(
-            f"unknown profile {profile!r}; expected one of: {', '.join(knowledge.profiles)}"
-        )
+    knowledge.check_profile(profile)
     case = build_case(intake, knowledge, today)
     params = knowledge.params(profile, case.today)
     readings = [read_lab(lab, case, params) for lab in case.labs]
