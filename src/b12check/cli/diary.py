@@ -65,12 +65,15 @@ def _open(database_url: str | None) -> tuple[Any, int]:
 
 
 def _parse_scores(scores: list[str]) -> dict[str, int]:
+    from b12check.core.numbers import parse_whole
+
     parsed: dict[str, int] = {}
     for item in scores:
         code, sep, value = item.partition("=")
-        if not sep or not value.strip().lstrip("-").isdigit():
+        try:
+            parsed[code.strip()] = parse_whole(value) if sep else parse_whole("")
+        except ValueError:
             _fail(f"--score {item!r}: expected SYMPTOM=0..10, e.g. muscle_pain=6")
-        parsed[code.strip()] = int(value)
     return parsed
 
 

@@ -29,7 +29,7 @@ from b12check.diary.schemas import (
     TreatmentOut,
 )
 from b12check.diary.texts import symptom_codes, symptom_label, ui
-from b12check.diary.validate import check_entry, check_treatment
+from b12check.diary.validate import check_entry, check_treatment, whole_or_text
 from b12check.diary.views import course_out, entry_out, treatment_out
 from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
@@ -320,16 +320,15 @@ def diary_page(request: Request, auth: PageAuth) -> Response:
 
 
 def _entry_from_form(form: Any) -> EntryIn:
-    scores: dict[str, int] = {}
+    scores: dict[str, Any] = {}
     for code in symptom_codes():
-        value = str(form.get(f"sev_{code}", "")).strip()
-        if value:
-            scores[code] = int(value) if value.lstrip("-").isdigit() else -1
-    doses = str(form.get("doses_taken", "")).strip()
+        value = whole_or_text(str(form.get(f"sev_{code}", "")))
+        if value is not None:
+            scores[code] = value
     return EntryIn(
         day=str(form.get("day", "")),
         scores=scores,
-        doses_taken=int(doses) if doses.isdigit() else (None if not doses else -1),
+        doses_taken=whole_or_text(str(form.get("doses_taken", ""))),
         notes=str(form.get("notes", "")),
     )
 
@@ -449,7 +448,7 @@ def treatment_post(
         data = TreatmentIn(
             started=started,
             route=route,
-            dose_ug=int(dose_ug) if dose_ug.strip().isdigit() else (None if not dose_ug else 0),
+            dose_ug=whole_or_text(dose_ug),
             schedule=schedule,
         )
         _add_treatment(request, auth.user_id, data)
