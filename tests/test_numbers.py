@@ -26,7 +26,7 @@ def test_refuses_what_it_would_have_to_guess(text: str) -> None:
 
 def test_whole_numbers() -> None:
     assert parse_whole("6") == 6 and parse_whole("6,0") == 6
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a whole number"):
         parse_whole("6,5")
 
 
@@ -41,7 +41,7 @@ def test_web_form_and_lab_reader_read_the_same_text_alike() -> None:
             expected = None
         if expected is None:
             assert [e.field for e in form.errors] == ["lab-0-value"]
-            with pytest.raises(ValueError):
+            with pytest.raises(ValueError, match="is not a number"):
                 parse_lab_arguments([f"hb={text}mmol/L"])
         else:
             assert form.intake["labs"][0]["value"] == expected
