@@ -34,9 +34,7 @@ from b12check.diary.views import course_out, entry_out, treatment_out
 from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
 from b12check.store.models import Entry, Treatment, User
-from b12check.web.i18n import choose_language, format_day
-from b12check.web.rendering import render_page
-from b12check.web.routes.account import (
+from b12check.web.deps import (
     ApiAuth,
     Auth,
     PageAuth,
@@ -45,6 +43,9 @@ from b12check.web.routes.account import (
     login_redirect,
     today,
 )
+from b12check.web.deps import profile as _profile
+from b12check.web.i18n import choose_language, format_day
+from b12check.web.rendering import render_page
 from b12check.web.security import verify_csrf
 
 router = APIRouter()
@@ -57,10 +58,6 @@ def prepare(app: Any) -> None:
     of requests does not load it in every worker thread at the same time."""
     get_database_for(app)
     symptom_codes()
-
-
-def _profile(request: Request) -> str:
-    return str(request.app.state.settings.profile)
 
 
 def _invalid(error: IntakeError) -> HTTPException:
