@@ -308,6 +308,7 @@ def _load(root: Traversable, strict_texts: bool) -> KnowledgeBase:
         _read(root / "medicines.yaml", "knowledge/medicines.yaml"),
         "knowledge/medicines.yaml",
         vocabulary=vocabulary.codes("medication_classes"),
+        languages=discover_languages(root),
     )
     core = Knowledge(
         vocabulary=vocabulary,

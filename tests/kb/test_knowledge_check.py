@@ -84,7 +84,16 @@ def test_a_new_language_is_found_from_its_text_file_and_must_be_complete(kb_copy
     _dump(_texts(kb_copy, "fr"), data)
     report = check_knowledge(kb_copy, [])
     assert "fr" in report.languages
-    problems = [str(p) for p in report.problems]
+    # the medicine register must give names in the new language too
+    assert [str(p) for p in report.problems] == [
+        "knowledge/medicines.yaml: medicines[0] (metformin).names.fr: expected a list of "
+        "non-empty texts"
+    ]
+    medicines = _load(kb_copy / "medicines.yaml")
+    for entry in medicines["medicines"]:
+        entry["names"]["fr"] = entry["names"]["en"]
+    _dump(kb_copy / "medicines.yaml", medicines)
+    problems = _problems(kb_copy)
     assert "knowledge/texts/fr.yaml: missing text symptoms.muscle_cramps" in problems
     # and its user-interface strings are demanded as well
     assert any(p.startswith("knowledge/texts/ui/cli.fr.yaml: missing") for p in problems)
