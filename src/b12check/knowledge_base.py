@@ -60,6 +60,7 @@ TEXT_COVERAGE = {
     "warnings": "warnings",
     "triage_reasons": "triage_reasons",
     "notes": "notes",
+    "next_steps": "next_steps",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
 FALLBACK_LANGUAGE = "en"  # a user-interface string missing in a language is shown in this one

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from b12check.core.codes import WARNINGS, MedicationClass, Plan, Suspicion, Test, WarningCode
 from b12check.core.context import Context
 from b12check.core.risk import taking_b12
 from b12check.core.status import Status, egfr_reduced
 
-_ACID_AND_METFORMIN = ("metformin", "ppi", "h2ra")
+_ACID_AND_METFORMIN: frozenset[MedicationClass] = frozenset({"metformin", "ppi", "h2ra"})
 
 
 def decide_warnings(
     ctx: Context,
     status: Status,
-    suspicion: str,
-    plan: str,
-    tests: list[str],
+    suspicion: Suspicion,
+    plan: Plan,
+    tests: list[Test],
     normal_b12_warning: bool,
     test_while_taking: bool,
-) -> list[str]:
+) -> list[WarningCode]:
     """Every warning that applies, in vocabulary order."""
-    found: dict[str, None] = {}
+    found: dict[WarningCode, None] = {}
 
-    def warn(rule: str, code: str, because: list[str], params: tuple[str, ...] = ()) -> None:
+    def warn(
+        rule: str, code: WarningCode, because: list[str], params: tuple[str, ...] = ()
+    ) -> None:
         found[code] = None
         ctx.fire(rule, f"warnings+={code}", because, params)
 
@@ -67,7 +70,7 @@ def decide_warnings(
         warn("W6", "nitrous_oxide_functional_deficiency", ["exposure:nitrous_oxide"])
     if normal_b12_warning:
         warn("W7", "normal_b12_does_not_exclude", [ctx.lab_finding("b12"), "b12.suspicion:high"])
-    drugs = [m.name for m in case.medicines if m.classes & set(_ACID_AND_METFORMIN)]
+    drugs = [m.name for m in case.medicines if m.classes & _ACID_AND_METFORMIN]
     if drugs and (
         suspicion in {"high", "moderate"}
         or status.code in {"deficient", "probable", "indeterminate"}
@@ -96,4 +99,4 @@ def decide_warnings(
             [f"vitamin_d_ug_per_day:{totals.vitamin_d_ug:g}"],
             ("warnings.vitamin_d_ul_ug_per_day",),
         )
-    return [w for w in ctx.knowledge.vocabulary.codes("warnings") if w in found]
+    return [w for w in WARNINGS if w in found]

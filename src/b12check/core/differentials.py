@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from b12check.core.codes import Differential, Support
 from b12check.core.context import Context
 
 
-def decide_differentials(ctx: Context) -> list[tuple[str, str]]:
+def decide_differentials(ctx: Context) -> list[tuple[Differential, Support]]:
     """All six conditions in vocabulary order, each with its support, each traced."""
-    out: list[tuple[str, str]] = []
-    for rule, condition, judge in (
+    out: list[tuple[Differential, Support]] = []
+    judges: tuple[tuple[str, Differential, Callable[[Context], Judgement]], ...] = (
         ("D1", "magnesium_deficiency", _magnesium),
         ("D2", "vitamin_d_deficiency", _vitamin_d),
         ("D3", "thyroid_disorder", _thyroid),
         ("D4", "statin_myopathy", _statin),
         ("D5", "iron_deficiency_anaemia", _iron),
         ("D6", "folate_deficiency", _folate),
-    ):
+    )
+    for rule, condition, judge in judges:
         support, because = judge(ctx)
         ctx.fire(rule, f"differentials.{condition}={support}", because)
         out.append((condition, support))
     return out
 
 
-Judgement = tuple[str, list[str]]
+Judgement = tuple[Support, list[str]]
 
 
 def _magnesium(ctx: Context) -> Judgement:

@@ -8,6 +8,20 @@ from functools import cached_property
 from typing import Any
 
 from b12check.core.case import Note
+from b12check.core.codes import (
+    B12Status,
+    Differential,
+    MedicationClass,
+    Plan,
+    RiskFactor,
+    Support,
+    Suspicion,
+    Test,
+    TreatmentResponse,
+    TriageLevel,
+    TriageReason,
+    WarningCode,
+)
 from b12check.core.followup import FollowUp
 from b12check.core.knowledge import Knowledge, ParameterSet
 from b12check.core.labs import Reading
@@ -29,7 +43,7 @@ class MedicineSeen:
 
     name: str
     recognised: bool
-    classes: tuple[str, ...]
+    classes: tuple[MedicationClass, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +75,18 @@ class Assessment:
     version: str
     profile: str
     today: date
-    triage_level: str
-    triage_reasons: tuple[str, ...]
-    status: str
-    suspicion: str
-    risk_factors: tuple[str, ...]
+    triage_level: TriageLevel
+    triage_reasons: tuple[TriageReason, ...]
+    status: B12Status
+    suspicion: Suspicion
+    risk_factors: tuple[RiskFactor, ...]
     labs: tuple[Reading, ...]
-    differentials: tuple[tuple[str, str], ...]
-    tests: tuple[str, ...]
-    plan: str
-    warnings: tuple[str, ...]
+    differentials: tuple[tuple[Differential, Support], ...]
+    tests: tuple[Test, ...]
+    plan: Plan
+    warnings: tuple[WarningCode, ...]
     follow_up: FollowUp
-    treatment_response: str | None
+    treatment_response: TreatmentResponse | None
     medicines: tuple[MedicineSeen, ...]
     notes: tuple[Note, ...]
     firings: tuple[Firing, ...]

@@ -3,12 +3,24 @@ decided before triage, because triage counts a re-evaluation (T3)."""
 
 from __future__ import annotations
 
+from b12check.core.codes import (
+    B12Status,
+    Plan,
+    RiskFactor,
+    TreatmentResponse,
+    TriageLevel,
+)
 from b12check.core.context import Context
 
-_NEEDS_INJECTIONS = ("pernicious_anaemia", "bariatric_surgery", "gastrectomy", "ileal_resection")
+_NEEDS_INJECTIONS: tuple[RiskFactor, ...] = (
+    "pernicious_anaemia",
+    "bariatric_surgery",
+    "gastrectomy",
+    "ileal_resection",
+)
 
 
-def needs_reevaluation(ctx: Context, response: str | None) -> bool:
+def needs_reevaluation(ctx: Context, response: TreatmentResponse | None) -> bool:
     """Rule P1: adequate B12 treatment for long enough, and no clear improvement."""
     treatment = ctx.case.intake.treatment
     if treatment is None or response not in {"unchanged", "worse"}:
@@ -34,18 +46,22 @@ def needs_reevaluation(ctx: Context, response: str | None) -> bool:
 
 
 def decide_plan(
-    ctx: Context, status: str, triage: str, risk_factors: list[str], reevaluate: bool
-) -> str:
+    ctx: Context,
+    status: B12Status,
+    triage: TriageLevel,
+    risk_factors: list[RiskFactor],
+    reevaluate: bool,
+) -> Plan:
     """Apply P1 to P5 in order."""
     if reevaluate:
         return "reevaluate"
     treatment = ctx.case.intake.treatment
     if treatment is not None:
-        plan = "intramuscular" if treatment.route == "intramuscular" else "oral_high_dose"
+        plan: Plan = "intramuscular" if treatment.route == "intramuscular" else "oral_high_dose"
         ctx.fire("P1", f"plan={plan}", [f"treatment.route:{treatment.route}", "treatment:ongoing"])
         return plan
     if status in {"deficient", "probable"}:
-        reasons = [r for r in risk_factors if r in _NEEDS_INJECTIONS]
+        reasons: list[str] = [r for r in risk_factors if r in _NEEDS_INJECTIONS]
         if "nitrous_oxide" in risk_factors and ctx.neuro:
             reasons.append("nitrous_oxide")
         if ctx.severe_neuro:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from b12check.core.codes import Analyte, B12Status, RiskFactor, Suspicion, Symptom
 from b12check.core.context import Context
 from b12check.core.labs import Reading
 from b12check.core.risk import taking_b12
 
-_B12_MARKERS = ("b12", "holotc", "mma", "homocysteine")
+_B12_MARKERS: tuple[Analyte, ...] = ("b12", "holotc", "mma", "homocysteine")
+_SERUM: tuple[Analyte, ...] = ("b12", "holotc")
+_GLOSSITIS: frozenset[Symptom] = frozenset({"glossitis"})
 _IRREVERSIBLE_OR_TOXIC = (
     "pernicious_anaemia",
     "bariatric_surgery",
@@ -22,8 +25,8 @@ _IRREVERSIBLE_OR_TOXIC = (
 class Status:
     """The B12 status and which results were distorted by B12 already being taken (W3)."""
 
-    code: str
-    distorted: tuple[str, ...]  # analytes measured while B12 was taken
+    code: B12Status
+    distorted: tuple[Analyte, ...]  # analytes measured while B12 was taken
 
 
 def egfr_reduced(ctx: Context) -> bool | None:
@@ -47,9 +50,7 @@ def measured_while_taking_b12(ctx: Context, reading: Reading) -> bool:
 def decide_status(ctx: Context) -> Status:
     """Apply B1-B5 in order; the first that decides wins."""
     distorted = tuple(
-        a
-        for a in ("b12", "holotc")
-        if a in ctx.latest and measured_while_taking_b12(ctx, ctx.latest[a])
+        a for a in _SERUM if a in ctx.latest and measured_while_taking_b12(ctx, ctx.latest[a])
     )
     b12, holotc = ctx.interp("b12"), ctx.interp("holotc")
     mma, hcy = ctx.interp("mma"), ctx.interp("homocysteine")
@@ -65,14 +66,14 @@ def decide_status(ctx: Context) -> Status:
         ctx.fire("B2", "b12.status=deficient", because)
         return Status("deficient", distorted)
     if b12 == "low" or holotc == "low":
-        because = [ctx.lab_finding(a) for a in ("b12", "holotc") if ctx.interp(a) == "low"]
+        because = [ctx.lab_finding(a) for a in _SERUM if ctx.interp(a) == "low"]
         if mma == "normal":
             ctx.fire("B3", "b12.status=indeterminate", [*because, ctx.lab_finding("mma")])
             return Status("indeterminate", distorted)
         ctx.fire("B3", "b12.status=deficient", because)
         return Status("deficient", distorted)
     if b12 == "borderline" or holotc == "borderline":
-        because = [ctx.lab_finding(a) for a in ("b12", "holotc") if ctx.interp(a) == "borderline"]
+        because = [ctx.lab_finding(a) for a in _SERUM if ctx.interp(a) == "borderline"]
         if mma == "normal":
             ctx.fire("B4", "b12.status=unlikely", [*because, ctx.lab_finding("mma")])
             return Status("unlikely", distorted)
@@ -92,7 +93,7 @@ def decide_status(ctx: Context) -> Status:
             return Status("probable", distorted)
         ctx.fire("B4", "b12.status=indeterminate", [*because, f"lab:mma={mma or 'unknown'}"])
         return Status("indeterminate", distorted)
-    serum = [a for a in ("b12", "holotc") if ctx.measured(a)]
+    serum = [a for a in _SERUM if ctx.measured(a)]
     if serum and mma is None:
         because = [ctx.lab_finding(a) for a in serum]
         if distorted:
@@ -115,7 +116,7 @@ def _tri(value: bool | None) -> str:
     return "unknown" if value is None else str(value).lower()
 
 
-def decide_suspicion(ctx: Context, risk_factors: list[str]) -> str:
+def decide_suspicion(ctx: Context, risk_factors: list[RiskFactor]) -> Suspicion:
     """Rule B6: clinical suspicion from symptoms and risks, before any lab."""
     glossitis = "glossitis" in ctx.present
     risky = [f"risk_factor:{r}" for r in risk_factors]
@@ -131,7 +132,7 @@ def decide_suspicion(ctx: Context, risk_factors: list[str]) -> str:
         ctx.fire("B6", "b12.suspicion=moderate", ctx.symptoms_in(ctx.neuro))
         return "moderate"
     if risk_factors and (ctx.muscle or ctx.anaemia or glossitis):
-        signs = ctx.muscle | ctx.anaemia | (frozenset({"glossitis"}) if glossitis else frozenset())
+        signs = ctx.muscle | ctx.anaemia | (_GLOSSITIS if glossitis else frozenset())
         ctx.fire("B6", "b12.suspicion=moderate", risky + ctx.symptoms_in(signs))
         return "moderate"
     ctx.fire("B6", "b12.suspicion=low", ["no neuro symptom with a risk factor"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from b12check.core.codes import B12Status, RiskFactor, TreatmentResponse, TriageLevel, TriageReason
 from b12check.core.context import Context
 
-_URGENT_RISKS = (
+_URGENT_RISKS: tuple[RiskFactor, ...] = (
     "pregnancy",
     "pernicious_anaemia",
     "autoimmune_disease",
@@ -19,7 +20,7 @@ _URGENT_RISKS = (
     "h2ra_long_term",
     "vegan_without_supplement",
 )
-_TEST_WORTHY_RISKS = (
+_TEST_WORTHY_RISKS: tuple[RiskFactor, ...] = (
     "metformin_long_term",
     "ppi_long_term",
     "h2ra_long_term",
@@ -34,12 +35,16 @@ _TEST_WORTHY_RISKS = (
 class Triage:
     """The triage level and the reason codes behind it."""
 
-    level: str
-    reasons: tuple[str, ...]
+    level: TriageLevel
+    reasons: tuple[TriageReason, ...]
 
 
 def decide_triage(
-    ctx: Context, risk_factors: list[str], status: str, response: str | None, reevaluate: bool
+    ctx: Context,
+    risk_factors: list[RiskFactor],
+    status: B12Status,
+    response: TreatmentResponse | None,
+    reevaluate: bool,
 ) -> Triage:
     """Apply T1 to T4 in order of urgency."""
     kb = ctx.knowledge
@@ -50,9 +55,11 @@ def decide_triage(
         if ctx.case.symptoms[s].progression == "rapidly_worsening"
     )
     if red or rapid:
-        reasons = (["red_flag_symptom", *sorted(red)] if red else []) + (
-            ["rapidly_worsening", *sorted(rapid)] if rapid else []
-        )
+        reasons: list[TriageReason] = []
+        if red:
+            reasons += ["red_flag_symptom", *sorted(red)]
+        if rapid:
+            reasons += ["rapidly_worsening", *sorted(rapid)]
         ctx.fire("T1", "triage.level=immediate", ctx.symptoms_in(red | rapid))
         return Triage("immediate", tuple(dict.fromkeys(reasons)))
     urgent = _urgent(ctx, risk_factors, status, response)
@@ -60,7 +67,7 @@ def decide_triage(
         reasons, urgent_because, params = urgent
         ctx.fire("T2", "triage.level=urgent", urgent_because, params)
         return Triage("urgent", tuple(dict.fromkeys(reasons)))
-    routine_reasons: list[str] = []
+    routine_reasons: list[TriageReason] = []
     because: list[str] = []
     if ctx.present:
         routine_reasons.append("symptoms")
@@ -83,9 +90,12 @@ def decide_triage(
 
 
 def _urgent(
-    ctx: Context, risk_factors: list[str], status: str, response: str | None
-) -> tuple[list[str], list[str], tuple[str, ...]] | None:
-    reasons: list[str] = []
+    ctx: Context,
+    risk_factors: list[RiskFactor],
+    status: B12Status,
+    response: TreatmentResponse | None,
+) -> tuple[list[TriageReason], list[str], tuple[str, ...]] | None:
+    reasons: list[TriageReason] = []
     because: list[str] = []
     params: tuple[str, ...] = ()
     if ctx.present:
