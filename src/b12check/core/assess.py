@@ -11,7 +11,7 @@ from b12check.core.case import Case, Note, build_case
 from b12check.core.cautions import decide_warnings
 from b12check.core.context import Context
 from b12check.core.differentials import decide_differentials
-from b12check.core.followup import decide_follow_up, treatment_response
+from b12check.core.followup import decide_follow_up, diary_response
 from b12check.core.intake import Intake
 from b12check.core.knowledge import Knowledge, UnknownProfileError
 from b12check.core.labs import Reading, latest, read_lab
@@ -36,7 +36,7 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
     risks = find_risk_factors(ctx)
     status = decide_status(ctx)
     suspicion = decide_suspicion(ctx, risks)
-    response = treatment_response(ctx)
+    response, diary_finding = diary_response(ctx)
     reevaluate = needs_reevaluation(ctx, response)
     triage = decide_triage(ctx, risks, status.code, response, reevaluate)
     plan = decide_plan(ctx, status.code, triage.level, risks, reevaluate)
@@ -64,6 +64,7 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
         warnings=tuple(warnings),
         follow_up=follow_up,
         treatment_response=response,
+        diary_finding=diary_finding,
         medicines=_medicines(case),
         notes=tuple(case.notes) + _reading_notes(readings),
         firings=tuple(ctx.firings),

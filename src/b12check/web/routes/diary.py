@@ -276,7 +276,7 @@ def _charts(course: Course, lang: str) -> list[dict[str, Any]]:
 
 
 def _report(course: Course, lang: str) -> Any:
-    if course.assessment is None:
+    if course.assessment_object is None:
         return None
     from b12check.diary.texts import kb
     from b12check.render.report import render_assessment
