@@ -174,6 +174,7 @@ def _print_course(course: Any, lang: str) -> None:
     from rich.table import Table
 
     from b12check.diary.texts import symptom_label, ui
+    from b12check.i18n import format_date
 
     console = Console()
     table = Table(title=ui(lang, "entries.title"))
@@ -184,7 +185,7 @@ def _print_course(course: Any, lang: str) -> None:
     for e in course.entries:
         scores = "; ".join(f"{symptom_label(lang, s.symptom)}: {s.severity}" for s in e.scores)
         doses = "" if e.doses_taken is None else str(e.doses_taken)
-        table.add_row(e.day.isoformat(), scores, doses, e.notes)
+        table.add_row(format_date(e.day, lang), scores, doses, e.notes)
     console.print(table)
     finding = course.finding
     response = (
@@ -197,7 +198,7 @@ def _print_course(course: Any, lang: str) -> None:
         console.print(f"[bold red]{ui(lang, 'advice.worse')}[/]")
     if course.reevaluate:
         console.print(f"[bold]{ui(lang, 'advice.reevaluate')}[/]")
-    check = course.next_check.isoformat() if course.next_check else ui(lang, "next_check.unknown")
+    check = format_date(course.next_check, lang) or ui(lang, "next_check.unknown")
     console.print(f"{ui(lang, 'next_check')} {check}")
 
 
