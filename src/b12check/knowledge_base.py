@@ -71,13 +71,11 @@ def discover_languages(root: Traversable | None = None) -> tuple[str, ...]:
 
     Nothing else lists them; adding a language means adding its text files (``b12check kb``
     then demands every text in it)."""
-    folder = (_root() if root is None else root) / "texts"
+    folder = (package_root() if root is None else root) / "texts"
     if not folder.is_dir():
         return ()
     names = (entry.name.split(".") for entry in folder.iterdir())
     return tuple(sorted(parts[0] for parts in names if len(parts) == 2 and parts[1] == "yaml"))
-
-
 
 
 class _Loader(yaml.CSafeLoader):
@@ -128,7 +126,7 @@ class KnowledgeBase:
             check_texts({lang: f.sections for lang, f in files.items()}, self.core)
         return files
 
-    @property
+    @cached_property
     def texts(self) -> Mapping[str, Mapping[str, Mapping[str, Mapping[str, str]]]]:
         """lang -> section -> code -> field -> text."""
         return {lang: f.sections for lang, f in self._text_files.items()}
@@ -187,9 +185,6 @@ def package_root() -> Traversable:
     return files("b12check") / "knowledge"
 
 
-_root = package_root
-
-
 def _read(path: Traversable, name: str) -> Any:
     loader = _Loader(path.read_text(encoding="utf-8"))
     loader.name = name
@@ -222,7 +217,7 @@ def _keys(
 def load_knowledge_base(strict_texts: bool = True, root: Path | None = None) -> KnowledgeBase:
     """Read, validate and cache the knowledge base shipped inside the package (or at ``root``,
     which tests use to check that a broken copy is refused)."""
-    base: Traversable = _root() if root is None else root
+    base: Traversable = package_root() if root is None else root
     cached = _from_cache(base, strict_texts)
     if cached is not None:
         return cached
