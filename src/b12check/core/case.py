@@ -68,6 +68,7 @@ class LabValue:
     loinc: str | None
     lab_range: tuple[float | None, float | None] | None  # canonical unit
     canonical_unit: str | None
+    estimated: bool = False  # computed by b12check (rule L3), not measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,14 +349,7 @@ def _lab(
         return None
     value = number * unit.factor
     if not plausible(spec, value):
-        low, high = spec.plausible or (0.0, 0.0)
-        errors.append(
-            FieldError(
-                f"{path}.value",
-                f"{lab.value} {unit.name} is not a possible {spec.code} value "
-                f"(expected {low:g}–{high:g} {spec.canonical_unit}); check the value and unit",
-            )
-        )
+        errors.append(FieldError(f"{path}.value", _implausible(spec, number, unit)))
         return None
     lab_range = _lab_range(lab, unit, path, errors)
     if lab_range is not None:
@@ -481,6 +475,20 @@ def _unit(
         )
     )
     return None
+
+
+def _implausible(spec: AnalyteSpec, number: float, unit: UnitSpec) -> str:
+    """Rule L4: say what was given, what is possible, and the unit the person probably meant."""
+    low, high = spec.plausible or (0.0, 0.0)
+    message = (
+        f"{number:g} {unit.name} is not a possible {spec.code} value "
+        f"(possible: {low:g}–{high:g} {spec.canonical_unit})"
+    )
+    likely = [u for u in plausible_units(spec, number) if u.factor != unit.factor]
+    if likely:
+        meant = " or ".join(f"{number:g} {u.name}" for u in likely)
+        return f"{message}; did you mean {meant}? Check the value and the unit"
+    return f"{message}; check the value and the unit"
 
 
 def _assumed(path: str, spec: AnalyteSpec, number: float, unit: UnitSpec) -> Note:

@@ -55,9 +55,11 @@ def diary_response(ctx: Context) -> tuple[TreatmentResponse | None, ResponseFind
     return derived, finding
 
 
-def reassess_weeks(ctx: Context) -> tuple[float, float]:
-    """F1: the window, in weeks after starting treatment, in which to reassess."""
-    return ctx.params.range("followup.reassess_weeks")
+def reassess_parameter(ctx: Context) -> str:
+    """F1: the parameter holding the reassessment window, in weeks after starting treatment."""
+    if ctx.case.pregnant or ctx.case.breastfeeding:
+        return "followup.reassess_weeks_pregnancy"  # v2: every profile, NICE's one month
+    return "followup.reassess_weeks"
 
 
 def treatment_window(ctx: Context) -> tuple[date, date] | None:
@@ -65,16 +67,17 @@ def treatment_window(ctx: Context) -> tuple[date, date] | None:
     treatment = ctx.case.intake.treatment
     if treatment is None:
         return None
-    low, high = reassess_weeks(ctx)
+    low, high = ctx.params.range(reassess_parameter(ctx))
     return treatment.started + timedelta(weeks=low), treatment.started + timedelta(weeks=high)
 
 
 def decide_follow_up(ctx: Context, plan: Plan) -> FollowUp:
     """F1: reassess within the profile's window after starting; F2: what recovery to expect."""
-    window = treatment_window(ctx)
+    dates = treatment_window(ctx)
     if plan not in _TREATING:
-        return FollowUp(None, None, (), window)
-    low, high = reassess_weeks(ctx)
+        return FollowUp(None, None, (), dates)
+    window = reassess_parameter(ctx)
+    low, high = ctx.params.range(window)
     treatment = ctx.case.intake.treatment
     start = treatment.started if treatment is not None else ctx.case.today
     next_check = start + timedelta(weeks=low)
@@ -83,11 +86,11 @@ def decide_follow_up(ctx: Context, plan: Plan) -> FollowUp:
     ctx.fire(
         "F1",
         f"follow_up.reassess_after_weeks={low:g}-{high:g}",
-        [f"plan:{plan}"],
-        ("followup.reassess_weeks",),
+        [f"plan:{plan}", *(["pregnant or breastfeeding"] if window.endswith("pregnancy") else [])],
+        (window,),
     )
     expectations: tuple[str, ...] = ("cramps_fatigue_weeks",)
     if ctx.neuro:
         expectations = ("cramps_fatigue_weeks", "neuro_months")
         ctx.fire("F2", "follow_up.expect=neuro_months", ctx.symptoms_in(ctx.neuro))
-    return FollowUp((int(low), int(high)), next_check, expectations, window)
+    return FollowUp((int(low), int(high)), next_check, expectations, dates)

@@ -85,18 +85,33 @@ def read_lab(lab: LabValue, case: Case, params: ParameterSet) -> Reading:
         code = "low"
     elif high is not None and value > high:
         code = "high"
-    elif lab.lab_range is None and _in_grey_zone(value, scheme, number):
-        code = "borderline"  # L1: a lab's own range decides low/normal/high by itself
+    elif _in_grey_zone(value, scheme, number, low, high):
+        code = "borderline"
     else:
         code = "normal"
     return Reading(lab, code, low, high, basis, tuple(used), note)
 
 
-def _in_grey_zone(value: float, scheme: Scheme, number: Callable[[str], float | None]) -> bool:
-    """Whether ``value`` lies in the profile's borderline zone (below normal or above it)."""
+def _in_grey_zone(
+    value: float,
+    scheme: Scheme,
+    number: Callable[[str], float | None],
+    low: float | None,
+    high: float | None,
+) -> bool:
+    """Whether ``value`` (already neither low nor high) lies in the profile's borderline zone.
+
+    Rule L1 (v2): a lab's own range never removes a grey zone. Its limits replace the outer
+    boundaries (``low``/``high`` here); the grey zone keeps its other limit from the profile,
+    clipped to the range: a lower grey zone ends no lower than the lab's lower limit, an upper
+    grey zone starts no higher than the lab's upper limit (MMA with a lab limit of 0.34:
+    borderline 0.28-0.34, high above it).
+    """
     grey_from = number(scheme.grey_from) if scheme.grey_from else None
     grey_to = number(scheme.grey_to) if scheme.grey_to else None
     upper = number(scheme.upper_grey_from) if scheme.upper_grey_from else None
+    if upper is not None and high is not None:
+        upper = min(upper, high)
     return (
         (grey_from is not None and value < grey_from)
         or (grey_to is not None and value <= grey_to)

@@ -12,6 +12,7 @@ from b12check.core.codes import (
     B12Status,
     Differential,
     MedicationClass,
+    NextStep,
     Plan,
     RiskFactor,
     Support,
@@ -83,6 +84,7 @@ class Assessment:
     risk_factors: tuple[RiskFactor, ...]
     labs: tuple[Reading, ...]
     differentials: tuple[tuple[Differential, Support], ...]
+    next_steps: tuple[tuple[Differential, NextStep], ...]  # rule D (v2): each likely one's step
     tests: tuple[Test, ...]
     plan: Plan
     warnings: tuple[WarningCode, ...]
@@ -113,6 +115,17 @@ class Assessment:
         """Every rule id that fired, in rule-book order."""
         return tuple(sorted({f.rule for f in self.firings}, key=rule_sort_key))
 
+    def next_step(self, condition: Differential) -> NextStep | None:
+        """The next step of a likely look-alike (rule D), None for the others."""
+        return dict(self.next_steps).get(condition)
+
+    def _differential(self, condition: Differential, support: Support) -> dict[str, Any]:
+        entry: dict[str, Any] = {"condition": condition, "support": support}
+        step = self.next_step(condition)
+        if step is not None:
+            entry["next_step"] = step
+        return entry
+
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON document (plus texts-free extras: rules, notes, sources)."""
         fu = self.follow_up
@@ -124,7 +137,7 @@ class Assessment:
             "b12": {"status": self.status, "suspicion": self.suspicion},
             "risk_factors": list(self.risk_factors),
             "labs": [_lab_dict(r) for r in self.labs],
-            "differentials": [{"condition": c, "support": s} for c, s in self.differentials],
+            "differentials": [self._differential(c, s) for c, s in self.differentials],
             "tests": list(self.tests),
             "plan": self.plan,
             "warnings": list(self.warnings),
@@ -192,4 +205,5 @@ def _lab_dict(reading: Reading) -> dict[str, Any]:
         "date": lab.date.isoformat() if lab.date else None,
         "loinc": lab.loinc,
         "reference": {"low": reading.low, "high": reading.high, "basis": reading.basis},
+        "estimated": lab.estimated,
     }

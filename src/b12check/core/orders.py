@@ -1,9 +1,10 @@
-"""Rules X1-X8: which tests to ask the doctor for. Never one already measured."""
+"""Rules X1-X9: which tests to ask the doctor for. Never one already measured."""
 
 from __future__ import annotations
 
 from b12check.core.codes import (
     TESTS,
+    Analyte,
     B12Status,
     RiskFactor,
     Suspicion,
@@ -28,6 +29,7 @@ _CAUSES: tuple[RiskFactor, ...] = (
 )
 _X1_TESTS: tuple[Test, ...] = ("cbc", "b12", "folate")
 _FUNCTIONAL: tuple[Test, ...] = ("mma", "homocysteine")
+_SERUM: tuple[Analyte, ...] = ("b12", "holotc")
 
 
 class _Orders:
@@ -54,6 +56,17 @@ class _Orders:
         return is_analyte(test) and ctx.measured(test)
 
 
+def _serum_looks_fine(ctx: Context) -> list[str]:
+    """X2's "normal serum B12" (v2): b12 or holoTC normal, or high while no B12 is taken.
+    Returns the findings, or [] when neither looks fine."""
+    found = []
+    for analyte in _SERUM:
+        value = ctx.interp(analyte)
+        if value == "normal" or (value == "high" and not taking_b12(ctx)):
+            found.append(ctx.lab_finding(analyte))
+    return found
+
+
 def decide_tests(
     ctx: Context,
     status: B12Status,
@@ -70,11 +83,14 @@ def decide_tests(
     if status == "indeterminate":
         for test in _FUNCTIONAL:
             orders.add("X2", test, ["b12.status:indeterminate"])
-    b12 = ctx.interp("b12")
-    if b12 in {"normal", "high"} and suspicion == "high" and not ctx.measured("mma"):
+    serum_ok = _serum_looks_fine(ctx)
+    if serum_ok and suspicion == "high" and not ctx.measured("mma"):
         normal_b12_warning = True
         for test in _FUNCTIONAL:
-            orders.add("X2", test, [f"lab:b12={b12}", "b12.suspicion:high"])
+            orders.add("X2", test, [*serum_ok, "b12.suspicion:high"])
+    if "nitrous_oxide" in ctx.case.exposures and ctx.present:
+        for test in _FUNCTIONAL:
+            orders.add("X2", test, ["exposure:nitrous_oxide", *ctx.symptoms_in(ctx.present)])
     asks_mma = any(t in orders.tests for t in ("mma", "homocysteine"))
     if asks_mma or ctx.measured("mma") or ctx.measured("homocysteine"):
         orders.add("X3", "renal_function", ["mma/homocysteine measured or recommended"])
@@ -98,6 +114,15 @@ def decide_tests(
         orders.add("X7", "ck", [f"medicine:{statin[0]}", *ctx.symptoms_in(ctx.muscle)])
     if ctx.muscle and "fatigue" in ctx.present:
         orders.add("X7", "tsh", [*ctx.symptoms_in(ctx.muscle), "symptom:fatigue"])
+    if ctx.interp("ck") == "high":
+        orders.add("X7", "tsh", [ctx.lab_finding("ck")])
+    thyroid = sorted(ctx.case.conditions & {"hypothyroidism", "autoimmune_thyroid_disease"})
+    if thyroid and ctx.muscle:
+        orders.add(
+            "X7", "tsh", [*(f"condition:{c}" for c in thyroid), *ctx.symptoms_in(ctx.muscle)]
+        )
+    if ctx.case.pregnant and ctx.interp("b12") == "low" and not ctx.measured("holotc"):
+        orders.add("X9", "holotc", ["patient.pregnant:true", ctx.lab_finding("b12"), "holotc:none"])
     pointers = ctx.present & ctx.knowledge.group("iron_pointers")
     if pointers:
         orders.add("X8", "ferritin", ctx.symptoms_in(pointers))

@@ -1,4 +1,5 @@
-"""Rules R1-R9: the risk factors for B12 deficiency found in the intake."""
+"""Rules R1-R9: the risk factors for B12 deficiency found in the intake (v2: R6 counts known
+hypothyroidism)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _SURGERY: dict[Condition, RiskFactor] = {
 }
 _AUTOIMMUNE: tuple[Condition, ...] = (
     "autoimmune_thyroid_disease",
+    "hypothyroidism",  # v2: most often Hashimoto's
     "type1_diabetes",
     "vitiligo",
     "other_autoimmune_disease",
