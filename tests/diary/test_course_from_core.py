@@ -84,3 +84,18 @@ def test_the_response_and_window_are_the_cores(app: Any) -> None:
     window = same.follow_up.treatment_window
     assert window is not None
     assert course["window"] == [window[0].isoformat(), window[1].isoformat()]
+
+
+def test_the_window_follows_the_core_for_pregnancy(app: Any) -> None:
+    """F1 v2: pregnant or breastfeeding, reassess after four weeks in every profile. A diary
+    that computed its own window from the general parameter would show six to eight."""
+    hana = register(app, "hana@example.org")
+    pregnant = {"patient": {"age": 31, "sex": "female", "pregnant": True}}
+    course = _worse_on_treatment(hana, pregnant)
+    weeks = service.assess(
+        {**pregnant, "today": TODAY.isoformat(),
+         "treatment": {"started": STARTED.isoformat(), "route": "intramuscular"}}
+    ).follow_up.treatment_window  # fmt: skip
+    assert weeks is not None
+    assert course["window"] == [weeks[0].isoformat(), weeks[1].isoformat()]
+    assert course["window"] == [(STARTED + timedelta(weeks=4)).isoformat()] * 2

@@ -240,3 +240,18 @@ def test_the_command_passes_on_the_shipped_knowledge_base() -> None:
     result = CliRunner().invoke(app, ["kb", "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert "every rule fire" in result.stderr
+
+
+def test_an_error_case_counts_for_its_rule_only_while_the_error_comes(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    case = _load(CASES / "e18-mma-450-umol-implausible.yaml")
+    assert case["rules"] == ["L4"]
+    _dump(folder / "e18.yaml", case)
+    report = check_knowledge(None, [folder])
+    assert not any("rule L4:" in str(p) for p in report.problems)
+    case["intake"]["labs"][0]["value"] = 0.45  # plausible now: no error, so L4 is not shown
+    _dump(folder / "e18.yaml", case)
+    problems = [str(p) for p in check_knowledge(None, [folder]).problems]
+    assert f"{folder / 'e18.yaml'}: expects an input error, but none came" in problems
+    assert any(p.startswith("knowledge/rules.yaml: rule L4: no case") for p in problems)
