@@ -10,7 +10,8 @@ file, so one run lists all that a reviewer must fix:
   are in that unit;
 - every analyte the core reads zones for has its limits in every profile, inside the analyte's
   plausible range and in order (low below grey zone below high);
-- every look-alike the core judges is in the vocabulary and has its rule, and the reverse;
+- every look-alike the core judges is in the vocabulary and has its rule and a next step (when
+  likely), and the reverse;
 - every rule fires in at least one clinical case (``tests/cases`` and the shared vignettes),
   when those folders are present (an installed copy without its tests skips this part).
 """
@@ -220,14 +221,29 @@ def _ordered(
 
 def _differential_problems(kb: KnowledgeBase) -> Iterator[Problem]:
     """The look-alikes the core judges are exactly the vocabulary's, each with a known rule."""
+    from b12check.core.differentials import NEXT_STEPS
     from b12check.service import assess
 
     judged: dict[str, str] = {}
     for firing in assess({"symptoms": []}, knowledge=kb).firings:
         what, _, _ = firing.conclusion.partition("=")
-        if what.startswith("differentials."):
+        if what.startswith("differentials.") and what.count(".") == 1:
             judged[what.removeprefix("differentials.")] = firing.rule
     vocabulary = set(kb.vocabulary.codes("differential_conditions"))
+    steps = set(kb.vocabulary.codes("next_steps"))
+    next_step: dict[str, str] = {str(c): str(s) for c, s in NEXT_STEPS.items()}
+    for condition in sorted(vocabulary & set(judged)):
+        step = next_step.get(condition)
+        if step is None:
+            yield Problem(
+                "knowledge/vocabulary.yaml",
+                f"differential_conditions.{condition}: no next step when it is likely (rule D)",
+            )
+        elif step not in steps:
+            yield Problem(
+                "knowledge/vocabulary.yaml",
+                f"next_steps: the core's next step {step} for {condition} is missing",
+            )
     for condition in sorted(vocabulary - set(judged)):
         yield Problem(
             "knowledge/vocabulary.yaml",

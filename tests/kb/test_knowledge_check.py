@@ -255,3 +255,14 @@ def test_an_error_case_counts_for_its_rule_only_while_the_error_comes(tmp_path: 
     problems = [str(p) for p in check_knowledge(None, [folder]).problems]
     assert f"{folder / 'e18.yaml'}: expects an input error, but none came" in problems
     assert any(p.startswith("knowledge/rules.yaml: rule L4: no case") for p in problems)
+
+
+def test_a_likely_look_alike_needs_its_next_step_in_the_vocabulary(kb_copy: Path) -> None:
+    path = kb_copy / "vocabulary.yaml"
+    data = _load(path)
+    del data["next_steps"]["statin_review"]
+    _dump(path, data)
+    assert (
+        "knowledge/vocabulary.yaml: next_steps: the core's next step statin_review for "
+        "statin_myopathy is missing"
+    ) in _problems(kb_copy)
