@@ -15,12 +15,8 @@ wait for it). Registration answers the same whether or not the address had an ac
 
 from __future__ import annotations
 
-import hmac
-import threading
-from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -36,194 +32,28 @@ from b12check.diary.schemas import (
     TokenOut,
 )
 from b12check.diary.texts import ui as diary_ui
-from b12check.settings import SecurityPolicy
-from b12check.store import Database, accounts, open_database, ratelimit
+from b12check.store import accounts, ratelimit
 from b12check.store.models import ApiToken, User
+from b12check.web.deps import (
+    AccountAuth,
+    ApiAuth,
+    Auth,
+    PageAuth,
+    client_address,
+    get_database,
+    get_limiter,
+    login_redirect,
+    policy_of,
+    session_cookie,
+    unauthenticated,
+)
 from b12check.web.i18n import choose_language
 from b12check.web.rendering import render_page
-from b12check.web.security import (
-    SESSION_COOKIE,
-    request_cookie_name,
-    verify_csrf,
-)
-from b12check.web.security import client_address as resolve_client_address
-
-CSRF_HEADER = "x-csrf-token"
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_init_lock = threading.Lock()
+from b12check.web.security import SESSION_COOKIE, request_cookie_name, verify_csrf
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/account", tags=["account"])
 csrf = [Depends(verify_csrf)]
-
-
-# ---- shared plumbing (the diary routes use it too) -------------------------------------------
-
-
-def get_database(request: Request) -> Database:
-    """The app's database (opened and migrated by ``create_app``, else on first use)."""
-    return get_database_for(request.app)
-
-
-def get_database_for(app: Any) -> Database:
-    """Open and migrate the database of ``app.state.settings`` once per app."""
-    state = app.state
-    database: Database | None = getattr(state, "database", None)
-    if database is None:
-        with _init_lock:
-            database = getattr(state, "database", None)
-            if database is None:
-                settings = state.settings
-                database = open_database(
-                    settings.resolved_database_url(),
-                    synchronous=settings.sqlite_synchronous,
-                    pool_size=settings.worker_threads,
-                )
-                state.database = database
-    return database
-
-
-def policy_of(request: Request) -> SecurityPolicy:
-    """The app's security numbers (one place: :class:`b12check.settings.SecurityPolicy`)."""
-    policy: SecurityPolicy = request.app.state.settings.security
-    return policy
-
-
-def today(request: Request) -> date:
-    """Today for this app: a test may give ``create_app`` a clock (``app.state.clock``)."""
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if callable(clock) else date.today()
-
-
-def client_address(request: Request) -> str:
-    """The client's address: the peer, or what a configured trusted proxy says it saw."""
-    return resolve_client_address(
-        request.client.host if request.client else None,
-        request.headers.get("x-forwarded-for"),
-        request.app.state.settings.trusted_proxies,
-    )
-
-
-@dataclass(frozen=True)
-class Auth:
-    """Who is asking, and how they proved it."""
-
-    user_id: int
-    email: str
-    lang: str
-    via: str  # "session" | "token"
-    csrf_token: str | None = None
-    scope: str | None = None  # tokens: "read" | "write"
-
-
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
-def session_cookie(request: Request) -> str | None:
-    """The session cookie's value, if the browser sent one."""
-    return request.cookies.get(request_cookie_name(request, SESSION_COOKIE))
-
-
-def find_auth(request: Request, *, allow_token: bool) -> Auth | None:
-    """The authenticated user behind a personal token or the session cookie, if any.
-
-    Activity is written at most once per touch interval (a read on most requests, not a write).
-    """
-    cached = getattr(request.state, "auth", None)
-    if cached is not None and (allow_token or cached.via == "session"):
-        return cached  # type: ignore[no-any-return]
-    database, policy = get_database(request), policy_of(request)
-    plain = _bearer(request) if allow_token else None
-    if plain:
-        with database.read() as session:
-            caller = accounts.token_user(session, plain, policy)
-        if caller is None:
-            return None
-        if caller.stale:
-            with database.write() as session:
-                accounts.touch_token(session, plain)
-        auth = Auth(caller.user_id, caller.email, caller.lang, "token", scope=caller.scope)
-    else:
-        cookie = session_cookie(request)
-        if not cookie:
-            return None
-        with database.read() as session:
-            caller = accounts.session_user(session, cookie, policy)
-        if caller is None:
-            return None
-        if caller.stale:
-            with database.write() as session:
-                accounts.touch_session(session, cookie)
-        auth = Auth(caller.user_id, caller.email, caller.lang, "session", caller.csrf_token)
-    request.state.auth = auth
-    return auth
-
-
-def _unauthenticated() -> HTTPException:
-    return HTTPException(
-        status_code=401, detail="not_authenticated", headers={"WWW-Authenticate": "Bearer"}
-    )
-
-
-def _insufficient_scope() -> HTTPException:
-    return HTTPException(
-        status_code=403,
-        detail="insufficient_scope",
-        headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
-    )
-
-
-def _check_session_csrf(request: Request, auth: Auth) -> None:
-    if request.method not in _SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not auth.csrf_token or not hmac.compare_digest(sent, auth.csrf_token):
-            raise HTTPException(status_code=403, detail="csrf")
-
-
-def api_auth(request: Request) -> Auth:
-    """Dependency of the diary API: a session, or a token whose scope allows the method
-    (``read``: GET/HEAD; ``write``: everything in the diary). 401 without valid credentials;
-    403 on a cookie write without the session's CSRF token or a token's missing scope."""
-    auth = find_auth(request, allow_token=True)
-    if auth is None:
-        raise _unauthenticated()
-    if auth.via == "session":
-        _check_session_csrf(request, auth)
-    elif request.method not in _SAFE_METHODS and auth.scope != "write":
-        raise _insufficient_scope()
-    return auth
-
-
-def account_auth(request: Request) -> Auth:
-    """Dependency of account management (password, deletion, tokens, logout): a browser session
-    only; a personal token, whatever its scope, gets 403."""
-    if _bearer(request):
-        raise _insufficient_scope()
-    auth = find_auth(request, allow_token=False)
-    if auth is None:
-        raise _unauthenticated()
-    _check_session_csrf(request, auth)
-    return auth
-
-
-ApiAuth = Annotated[Auth, Depends(api_auth)]
-AccountAuth = Annotated[Auth, Depends(account_auth)]
-
-
-def page_auth(request: Request) -> Auth | None:
-    """Dependency of pages: the logged-in user (cookie only), or None."""
-    return find_auth(request, allow_token=False)
-
-
-def login_redirect(request: Request) -> RedirectResponse:
-    """Send a visitor who is not logged in to the login page, and back here afterwards."""
-    return RedirectResponse(f"/account/login?next={quote(request.url.path)}", status_code=303)
-
-
-PageAuth = Annotated[Auth | None, Depends(page_auth)]
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -283,7 +113,7 @@ class PasswordGate:
     def __init__(self, request: Request) -> None:
         self.database = get_database(request)
         self.address = client_address(request)
-        self.limits = ratelimit.FailureLimits.from_policy(policy_of(request))
+        self.limits = get_limiter(request)
 
     def check(self, email: str, user: User | None, password: str, failure: HTTPException) -> None:
         account = accounts.normalise_email(email)
@@ -337,7 +167,7 @@ def _change_password(request: Request, auth: Auth, old: str, new: str) -> accoun
     with database.read() as session:
         user = session.get(User, auth.user_id)
     if user is None:
-        raise _unauthenticated()
+        raise unauthenticated()
     PasswordGate(request).check(
         user.email, user, old, HTTPException(status_code=422, detail="password_wrong")
     )
@@ -356,7 +186,7 @@ def _delete_account(request: Request, auth: Auth, password: str) -> None:
     with database.read() as session:
         user = session.get(User, auth.user_id)
     if user is None:
-        raise _unauthenticated()
+        raise unauthenticated()
     PasswordGate(request).check(
         user.email, user, password, HTTPException(status_code=403, detail="password_wrong")
     )
@@ -402,7 +232,7 @@ def api_account(request: Request, auth: ApiAuth) -> AccountOut:
     with get_database(request).read() as session:
         user = session.get(User, auth.user_id)
         if user is None:
-            raise _unauthenticated()
+            raise unauthenticated()
         return _account_out(user)
 
 
@@ -430,7 +260,7 @@ def _create_token(request: Request, auth: Auth, data: TokenIn) -> tuple[ApiToken
     with get_database(request).write() as session:
         user = session.get(User, auth.user_id)
         if user is None:
-            raise _unauthenticated()
+            raise unauthenticated()
         try:
             return accounts.create_token(
                 session, user, data.name, policy_of(request), scope=data.scope, days=data.days
