@@ -1,17 +1,25 @@
 """Turning an assessment and the answers into what the pages show (no clinical logic here).
 
 The words about the assessment come from ``render_assessment`` (the same for every door); this
-module only arranges them and summarises the person's own answers for the review step and the GP
-report.
+module arranges them in the order a person acts on (action card first, then what to ask for and
+what helps, then folded background) and summarises the person's own answers for the review step
+and the GP report. Lab results get a range bar (inline SVG with the same facts in words).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+from babel.numbers import format_decimal
 
 from b12check.web import content
 from b12check.web.forms import STEPS
 from b12check.web.i18n import format_day, format_number
+
+# Where a lab reading's zones come from: the core's own zone parameters (lowest first).
+_BAR_WIDTH = 300
 
 
 def present(assessment: Any, lang: str, audience: str = "patient") -> Any:
@@ -19,6 +27,301 @@ def present(assessment: Any, lang: str, audience: str = "patient") -> Any:
     from b12check.render.report import render_assessment
 
     return render_assessment(assessment, content.kb(), lang, audience=audience)
+
+
+# ---- the action card ---------------------------------------------------------------------------
+
+
+@dataclass
+class NextStep:
+    """What to do about a look-alike that the answers make likely (rule D, v2)."""
+
+    condition: str
+    label: str
+    text: str
+
+
+@dataclass
+class Action:
+    """The coloured card at the top: what to do, how soon, and why in words."""
+
+    level: str
+    title: str
+    text: str
+    reason: str
+    told: list[str]
+    phone: str
+    next_steps: list[NextStep] = field(default_factory=list)
+    b12_unlikely: bool = False
+
+
+def _finding_words(finding: str, lang: str, profile: str, on: date) -> str | None:
+    from b12check.render.report import render_finding
+
+    kb = content.kb()
+    words = render_finding(finding, kb, lang, profile, on)
+    return None if words == finding else words
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def action(assessment: Any, lang: str) -> Action:
+    """The action card of an assessment: level, what to do, the reason in words."""
+    kb = content.kb()
+    d = assessment.to_dict()
+    level = d["triage"]["level"]
+    texts = kb.texts[lang]
+    reasons = d["triage"].get("reasons") or []
+    reason_code = next((r for r in reasons if r in texts.get("triage_reasons", {})), None)
+    reason = texts["triage_reasons"][reason_code]["patient"] if reason_code else ""
+    told: list[str] = []
+    for e in d.get("explanation", []):
+        if str(e.get("conclusion", "")).startswith("triage.level"):
+            for finding in e.get("because", []):
+                words = _finding_words(str(finding), lang, d["profile"], assessment.today)
+                if words and words not in told:
+                    told.append(words)
+    phone = ""
+    if level == "immediate":
+        said = ", ".join(_lower_first(w) for w in told) or content.ui(lang, "result.phone_default")
+        phone = content.ui(lang, "result.phone_script").format(complaints=said)
+    steps = []
+    next_texts = texts.get("next_steps", {})
+    for row in d.get("differentials", []):
+        code = row.get("next_step")
+        if row.get("support") != "likely" or not code:
+            continue
+        entry = next_texts.get(code, {})
+        steps.append(
+            NextStep(
+                row["condition"],
+                texts["differential_conditions"][row["condition"]]["label"],
+                str(entry.get("patient") or entry.get("label") or ""),
+            )
+        )
+    return Action(
+        level=level,
+        title=texts["triage_levels"][level]["label"],
+        text=texts["triage_levels"][level]["patient"],
+        reason=reason,
+        told=told,
+        phone=phone,
+        next_steps=steps,
+        b12_unlikely=d["b12"]["status"] == "unlikely",
+    )
+
+
+# ---- lab results with a range bar --------------------------------------------------------------
+
+
+@dataclass
+class Zone:
+    """One coloured stretch of a range bar."""
+
+    kind: str  # low | grey | normal | high
+    x: float
+    width: float
+    label: str
+
+
+@dataclass
+class LabView:
+    """One lab result as typed, in the unit labs here use, against its range, with a bar."""
+
+    analyte: str
+    label: str
+    given: str
+    local: str  # in the unit this language's labs use (Hb in mmol/L in Dutch), or ""
+    range_text: str
+    grey_text: str
+    interpretation: str | None
+    meaning: str
+    basis: str
+    zones: list[Zone]
+    marker: float | None
+    bar_text: str
+
+
+def _unit_words(lang: str, unit: str | None) -> str:
+    if not unit:
+        return ""
+    from b12check.render.report import unit_label
+
+    return unit_label(content.kb(), lang, unit)
+
+
+def _local_unit(lang: str, analyte: str) -> tuple[str, float] | None:
+    """The unit labs in this language's country print for an analyte, and its factor."""
+    unit = content.ui(lang, f"labs.display_unit.{analyte}")
+    if unit == f"labs.display_unit.{analyte}":
+        return None
+    spec = content.kb().analytes.get(analyte)
+    if spec is None:
+        return None
+    found = spec.units.get(unit.lower())
+    return (found.name, found.factor) if found else None
+
+
+def _fmt(value: float, lang: str, decimals: int | None) -> str:
+    if decimals is None:
+        return format_number(value, lang)
+    from b12check.i18n import _locale
+
+    return str(format_decimal(round(value, decimals), locale=_locale(lang), format="0." + "0" * decimals))
+
+
+def _params(profile: str, on: date) -> Any:
+    return content.kb().core.profiles[profile]
+
+
+def _grey_bounds(reading: Any, profile: str, on: date) -> tuple[float, float] | None:
+    """The grey zone of a reading (canonical unit) from the core's zone parameters."""
+    from b12check.core import labs as core_labs
+
+    scheme = core_labs._SCHEMES.get(reading.lab.analyte)
+    if scheme is None:
+        return None
+    params = _params(profile, on)
+
+    def value(name: str | None) -> float | None:
+        if name is None:
+            return None
+        try:
+            raw = params[name].at(on).value
+        except KeyError:
+            return None
+        return float(raw) if isinstance(raw, int | float) else None
+
+    if scheme.grey_from or scheme.grey_to:
+        upper = value(scheme.grey_from or scheme.grey_to)
+        lower = reading.low
+        if upper is not None and lower is not None and upper > lower:
+            return (lower, upper)
+    if scheme.upper_grey_from:
+        lower = value(scheme.upper_grey_from)
+        upper = reading.high
+        if lower is not None and upper is not None and upper > lower:
+            return (lower, upper)
+    return None
+
+
+def lab_views(assessment: Any, lang: str) -> list[LabView]:
+    """Every lab result of an assessment, ready for a table of stacked rows and a bar."""
+    from b12check.render.report import _original
+
+    kb = content.kb()
+    texts = kb.texts[lang]
+    out = []
+    for reading in assessment.labs:
+        lab = reading.lab
+        name = texts["analytes"][lab.analyte]["label"]
+        interp = reading.interpretation
+        meaning = texts["lab_interpretations"][interp]["label"] if interp else ""
+        if lab.value is None:
+            out.append(
+                LabView(lab.analyte, name, meaning or str(lab.result), "", "", "", interp,
+                        meaning, "", [], None, "")
+            )
+            continue
+        given = f"{_original(lab.original_value, lang)} {_unit_words(lang, lab.original_unit)}"
+        local_unit = _local_unit(lang, lab.analyte)
+        unit_name = lab.canonical_unit
+        factor = 1.0
+        decimals: int | None = None
+        if local_unit is not None:
+            unit_name, factor = local_unit
+            decimals = 1
+        shown_unit = _unit_words(lang, unit_name)
+        local = f"{_fmt(lab.value / factor, lang, decimals)} {shown_unit}".strip()
+        if (lab.original_unit or "").lower() == (unit_name or "").lower():
+            local = ""
+        low, high = reading.low, reading.high
+
+        def f(x: float, _d: int | None = decimals, _k: float = factor) -> str:
+            return _fmt(x / _k, lang, _d)
+
+        if low is not None and high is not None:
+            range_text = f"{f(low)}–{f(high)} {shown_unit}"
+        elif low is not None:
+            range_text = f"{content.ui(lang, 'labs.from')} {f(low)} {shown_unit}"
+        elif high is not None:
+            range_text = f"{content.ui(lang, 'labs.up_to')} {f(high)} {shown_unit}"
+        else:
+            range_text = ""
+        grey = _grey_bounds(reading, assessment.profile, assessment.today)
+        grey_text = ""
+        if grey is not None:
+            grey_text = content.ui(lang, "labs.grey_zone").format(
+                range=f"{f(grey[0])}–{f(grey[1])} {shown_unit}"
+            )
+        basis = content.ui(lang, f"labs.basis.{reading.basis}") if range_text else ""
+        zones, marker = _bar(lab.value, low, high, grey, lang)
+        value_words = f"{f(lab.value)} {shown_unit}"
+        bar_text = content.ui(lang, "labs.bar_text").format(
+            value=value_words, meaning=meaning.lower() if meaning else "–", range=range_text or "–"
+        )
+        out.append(
+            LabView(lab.analyte, name, given.strip(), local, range_text, grey_text, interp,
+                    meaning, basis, zones, marker, bar_text)
+        )
+    return out
+
+
+def _bar(
+    value: float,
+    low: float | None,
+    high: float | None,
+    grey: tuple[float, float] | None,
+    lang: str,
+) -> tuple[list[Zone], float | None]:
+    """Zones and the marker position (0..300) of a range bar; none without any limit."""
+    points = [p for p in (low, high, *(grey or ())) if p is not None]
+    if not points:
+        return [], None
+    lo_end = min([*points, value])
+    hi_end = max([*points, value])
+    span = hi_end - lo_end or abs(hi_end) or 1.0
+    start, end = max(lo_end - span * 0.25, 0.0), hi_end + span * 0.25
+
+    def x(v: float) -> float:
+        return round((v - start) / (end - start) * _BAR_WIDTH, 1)
+
+    cuts: list[tuple[float, str]] = []
+    normal_from = low if low is not None else start
+    if low is not None:
+        cuts.append((low, "low"))
+    if grey is not None and low is not None and grey[0] <= low + 1e-9:
+        cuts.append((grey[1], "grey"))
+        normal_from = grey[1]
+    normal_to = high if high is not None else end
+    if grey is not None and high is not None and grey[1] >= high - 1e-9:
+        cuts.append((grey[0], "normal"))
+        cuts.append((high, "grey"))
+    else:
+        cuts.append((normal_to, "normal"))
+    del normal_from
+    zones: list[Zone] = []
+    previous = start
+    for cut, kind in cuts:
+        if cut > previous:
+            zones.append(
+                Zone(kind, x(previous), x(cut) - x(previous), content.ui(lang, f"labs.zone.{kind}"))
+            )
+            previous = cut
+    if high is not None and end > previous:
+        zones.append(
+            Zone("high", x(previous), x(end) - x(previous), content.ui(lang, "labs.zone.high"))
+        )
+    elif end > previous:
+        zones.append(
+            Zone("normal", x(previous), x(end) - x(previous), content.ui(lang, "labs.zone.normal"))
+        )
+    return zones, x(value)
+
+
+# ---- the person's own answers ------------------------------------------------------------------
 
 
 def _yes_no(lang: str, value: Any) -> str:
@@ -33,17 +336,17 @@ def _num(value: Any, lang: str) -> str:
     return format_number(value, lang) if isinstance(value, int | float) else str(value)
 
 
-def summarise(intake: dict[str, Any], lang: str) -> dict[str, list[str]]:
+def summarise(
+    intake: dict[str, Any], lang: str, answers: dict[str, Any] | None = None
+) -> dict[str, list[str]]:
     """The person's answers as short lines, grouped by questionnaire step."""
+    from b12check import questions
 
     def t(key: str) -> str:
         return content.ui(lang, key)
 
-    out: dict[str, list[str]] = {
-        s: []
-        for s in STEPS
-        if s != "review"
-    }
+    answers = answers or {}
+    out: dict[str, list[str]] = {s: [] for s in STEPS if s != "review"}
     patient = intake.get("patient") or {}
     if "age" in patient:
         out["about"].append(f"{t('about.age')}: {_num(patient['age'], lang)}")
@@ -89,22 +392,16 @@ def summarise(intake: dict[str, Any], lang: str) -> dict[str, list[str]]:
     if isinstance(symptoms, list):
         symptoms = {code: {} for code in symptoms}
     for code, detail in symptoms.items():
-        detail = detail or {}
-        bits = []
-        if "severity" in detail:
-            bits.append(f"{t('symptoms.severity')} {_num(detail['severity'], lang)}/10")
-        if "weeks" in detail:
-            bits.append(f"{_num(detail['weeks'], lang)} {t('unit.weeks')}")
-        if "progression" in detail:
-            bits.append(content.label(lang, "progression", detail["progression"]))
-        line = content.label(lang, "symptoms", code)
-        out["symptoms"].append(f"{line} ({', '.join(bits)})" if bits else line)
+        out["symptoms"].append(symptom_line(code, detail or {}, lang, answers))
+    for extra in questions.extra_lines(answers, lang):
+        out["symptoms"].append(extra)
     for lab in intake.get("labs", []):
         value = lab.get("value")
         name = lab.get("analyte") or f"LOINC {lab.get('loinc', '?')}"
-        line = f"{content.label(lang, 'analytes', name)}: {_num(value, lang)}"
+        shown = value if not isinstance(value, str) else t(f"labs.{value}")
+        line = f"{content.label(lang, 'analytes', name)}: {_num(shown, lang)}"
         if lab.get("unit"):
-            line += f" {lab['unit']}"
+            line += f" {_unit_words(lang, lab['unit'])}"
         if lab.get("reference_range"):
             low, high = lab["reference_range"]
             line += f" ({t('labs.lab_range')} {_num(low, lang)}–{_num(high, lang)})"
@@ -112,3 +409,16 @@ def summarise(intake: dict[str, Any], lang: str) -> dict[str, list[str]]:
             line += f", {format_day(lab['date'], lang)}"
         out["labs"].append(line)
     return out
+
+
+def symptom_line(code: str, detail: dict[str, Any], lang: str, answers: dict[str, Any]) -> str:
+    """``Tintelingen (ernst 6/10, 6 weken, wordt erger)``."""
+    bits = []
+    if "severity" in detail:
+        bits.append(f"{content.ui(lang, 'symptoms.severity_short')} {_num(detail['severity'], lang)}/10")
+    if "weeks" in detail:
+        bits.append(f"{_num(detail['weeks'], lang)} {content.ui(lang, 'unit.weeks')}")
+    if "progression" in detail:
+        bits.append(content.label(lang, "progression", detail["progression"]).lower())
+    line = content.label(lang, "symptoms", code)
+    return f"{line} ({', '.join(bits)})" if bits else line
