@@ -29,10 +29,6 @@ _DATE_FORMS = (
 )
 
 
-class Skip(Exception):
-    """The person left a question open (Enter or ?)."""
-
-
 class Asker:
     """Asks catalogue questions and reads the answers in the person's own words."""
 
@@ -149,22 +145,22 @@ class Asker:
 def collect(kb: KnowledgeBase, lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Ask the questions; return the intake (contract section 1) and the extra details."""
     a = Asker(kb, lang)
-    Q = questions.question
+    q_ = questions.question
     total = sum(s.minutes for s in questions.STEPS if s.id in {"about", "diet", "symptoms"})
     a.say(a.t("intro"))
     a.say(questions.text(lang, "step.total").format(minutes=str(total)))
     intake: dict[str, Any] = {}
     extras: dict[str, Any] = {}
     patient: dict[str, Any] = {}
-    age = a.number(Q("age"))
+    age = a.number(q_("age"))
     if age is not None:
         patient["age"] = age
-    sex = a.choice(Q("sex"))
+    sex = a.choice(q_("sex"))
     if sex is not None:
         patient["sex"] = sex
     if sex != "male" and (age is None or age < 56):
         for key in ("pregnant", "breastfeeding"):
-            answer = a.yes_no(Q(key))
+            answer = a.yes_no(q_(key))
             if answer is not None:
                 patient[key] = answer
     if patient:
@@ -177,24 +173,24 @@ def collect(kb: KnowledgeBase, lang: str) -> tuple[dict[str, Any], dict[str, Any
         a.say(a.t("red_flag_stop"))
         return intake, extras
 
-    diet = a.choice(Q("diet_pattern"))
+    diet = a.choice(q_("diet_pattern"))
     if diet is not None:
         intake["diet"] = {"pattern": diet}
         if diet in {"vegan", "vegetarian"}:
-            fortified = a.yes_no(Q("fortified_foods"))
+            fortified = a.yes_no(q_("fortified_foods"))
             if fortified is not None:
                 intake["diet"]["fortified_foods"] = fortified
-    if a.yes_no(Q("takes_supplements")):
+    if a.yes_no(q_("takes_supplements")):
         intake["supplements"] = _supplements(a)
-    if a.yes_no(Q("takes_medicines")):
+    if a.yes_no(q_("takes_medicines")):
         intake["medications"] = _medicines(a, kb)
     for key in ("conditions", "exposures"):
-        picked = a.many(Q(key))
+        picked = a.many(q_(key))
         if picked:
             intake[key] = picked
-    if a.yes_no(Q("takes_labs")):
+    if a.yes_no(q_("takes_labs")):
         intake["labs"] = _labs(a, kb)
-    if a.yes_no(Q("on_treatment")):
+    if a.yes_no(q_("on_treatment")):
         treatment = _treatment(a)
         if treatment:
             intake["treatment"] = treatment
@@ -204,11 +200,11 @@ def collect(kb: KnowledgeBase, lang: str) -> tuple[dict[str, Any], dict[str, Any
 def _symptoms(
     a: Asker, kb: KnowledgeBase, extras: dict[str, Any]
 ) -> tuple[dict[str, dict[str, Any]], bool]:
-    Q = questions.question
-    falls = a.yes_no(Q("falls"))
+    q_ = questions.question
+    falls = a.yes_no(q_("falls"))
     if falls is not None:
         extras["falls"] = questions.YES if falls else questions.NO
-    picked = a.many(Q("symptoms"))
+    picked = a.many(q_("symptoms"))
     for implied in questions.implied_symptoms(extras):
         if implied not in picked:
             picked.append(implied)
@@ -216,27 +212,27 @@ def _symptoms(
     rapid = kb.core.group("red_flag_if_rapidly_worsening")
     detail: dict[str, dict[str, Any]] = {}
     for code in picked:
-        name = questions.option_label(a.lang, Q("symptoms"), code)
+        name = questions.option_label(a.lang, q_("symptoms"), code)
         entry: dict[str, Any] = {}
         if not red_flag:
             a.say(f"— {name}")
-            severity = a.number(Q("severity"))
+            severity = a.number(q_("severity"))
             if severity is not None:
                 entry["severity"] = severity
-            weeks = a.number(Q("weeks"))
+            weeks = a.number(q_("weeks"))
             if weeks is not None:
                 entry["weeks"] = weeks
             if code in kb.core.group("severe_neuro_if_rapidly_worsening"):
-                progression = a.choice(Q("progression"))
+                progression = a.choice(q_("progression"))
                 if progression is not None:
                     entry["progression"] = progression
                     red_flag = red_flag or (progression == "rapidly_worsening" and code in rapid)
             if code == "paresthesia":
-                where = a.choice(Q("tingling_where"))
+                where = a.choice(q_("tingling_where"))
                 if where is not None:
                     extras["tingling_where"] = where
             if code == "muscle_cramps":
-                night = a.yes_no(Q("cramps_at_night"))
+                night = a.yes_no(q_("cramps_at_night"))
                 if night is not None:
                     extras["cramps_at_night"] = questions.YES if night else questions.NO
         detail[code] = entry
@@ -244,7 +240,7 @@ def _symptoms(
 
 
 def _supplements(a: Asker) -> list[dict[str, Any]]:
-    Q = questions.question
+    q_ = questions.question
     out: list[dict[str, Any]] = []
     while True:
         name = a.raw(a.q("supplement_name"))
@@ -252,10 +248,10 @@ def _supplements(a: Asker) -> list[dict[str, Any]]:
             return out
         entry: dict[str, Any] = {"name": name}
         for field in ("b12_ug", "b6_mg", "folic_acid_ug", "magnesium_mg", "vitamin_d_ug"):
-            amount = a.number(Q(f"supplement_{field}"))
+            amount = a.number(q_(f"supplement_{field}"))
             if amount:
                 entry[field] = amount
-        per = a.choice(Q("supplement_per"))
+        per = a.choice(q_("supplement_per"))
         if per is not None:
             entry["per"] = per
         out.append(entry)
@@ -305,7 +301,7 @@ def _labs(a: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
                 continue
             entry["value"] = value
         else:
-            low, high = spec.plausible if spec.plausible else (0, 100000)
+            high = spec.plausible[1] if spec.plausible else 100000
             amount = Question("lab_value", "labs", "number", low=0, high=max(high * 100, 1000))
             number = a.number(amount, a.t("lab_value"))
             if number is None:
@@ -323,17 +319,17 @@ def _labs(a: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
 
 
 def _treatment(a: Asker) -> dict[str, Any]:
-    Q = questions.question
-    started = a.day(Q("treat_started"))
-    route = a.choice(Q("treat_route"))
+    q_ = questions.question
+    started = a.day(q_("treat_started"))
+    route = a.choice(q_("treat_route"))
     if started is None or route is None:
         return {}
     treatment: dict[str, Any] = {"started": started, "route": route}
     if route == "oral":
-        dose = a.number(Q("treat_dose"))
+        dose = a.number(q_("treat_dose"))
         if dose is not None:
             treatment["dose_ug_per_day"] = dose
-    response = a.choice(Q("treat_response"))
+    response = a.choice(q_("treat_response"))
     if response is not None:
         treatment["response"] = response
     return treatment
@@ -408,8 +404,8 @@ def print_result(result: Any, kb: KnowledgeBase, lang: str, extras: dict[str, An
             out.print(f"• [bold]{row.label}[/bold] ({row.support_label.lower()}): {row.contrast}")
     if r.labs:
         out.rule(ui("labs_heading"))
-        for line in r.labs:
-            out.print(f"• {line.label}: {line.given} — {line.interpretation_label}")
+        for lab in r.labs:
+            out.print(f"• {lab.label}: {lab.given} — {lab.interpretation_label}")
     if r.follow_up and card.level != "immediate":
         out.rule(ui("follow_up_heading"))
         for line in r.follow_up:
