@@ -52,7 +52,6 @@ class Flow:
         """Post the current step's form with these fields; keep the answer page."""
         data: dict[str, Any] = {
             "csrf_token": hidden(self.html, "csrf_token"),
-            "state": hidden(self.html, "state"),
             "step": self.step,
             "action": action,
             **fields,
@@ -69,7 +68,8 @@ class Flow:
             assert self.step != current, f"stuck on {current}"
 
     def result(self) -> Any:
-        return self.submit(action="result", url="/result")
+        """Ask for the result on the review step (post/redirect/get to ``/result``)."""
+        return self.submit(action="result")
 
 
 @pytest.fixture

@@ -330,12 +330,12 @@ def _reasons(a: Assessment, kb: KnowledgeBase, lang: str, audience: str) -> list
 def _findings(
     because: tuple[str, ...], kb: KnowledgeBase, lang: str, audience: str, profile: str, on: date
 ) -> tuple[str, ...]:
-    """Findings in words; a person sees only those the knowledge base has words for, a
-    clinician also sees the technical ones."""
+    """Findings in words: only those the knowledge base has words for (the rule's text says
+    the rest), so no internal code or untranslated note reaches any reader."""
     out = []
     for finding in because:
         text = render_finding(finding, kb, lang, profile, on)
-        if text != finding or audience == "clinician":
+        if text != finding:
             out.append(text)
     return tuple(out)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from b12check import questions
 from b12check.web.content import Catalogue
 
 Answers = dict[str, Any]  # field name -> str, or list[str] for the multi-choice fields
@@ -73,13 +74,18 @@ def step_fields(step: str, cat: Catalogue) -> list[str]:
     if step == "supplements":
         return [f for i in range(SUPPLEMENT_ROWS) for f in supplement_fields(i)]
     if step == "medicines":
-        return [f for i in range(MEDICINE_ROWS) for f in medicine_fields(i)]
+        return ["takes_medicines", *[f for i in range(MEDICINE_ROWS) for f in medicine_fields(i)]]
     if step == "history":
         return ["conditions", "exposures", "on_treatment"]
     if step == "treatment":
         return ["treat_started", "treat_route", "treat_dose", "treat_response"]
     if step == "symptoms":
-        return [f for code in cat.symptoms for f in symptom_fields(code)]
+        return [
+            "falls",
+            *[f for code in cat.symptoms for f in symptom_fields(code)],
+            "tingling_where",
+            "cramps_at_night",
+        ]
     if step == "labs":
         return [f for i in range(LAB_ROWS) for f in lab_fields(i)]
     return []
@@ -334,8 +340,9 @@ def build_intake(answers: Answers, cat: Catalogue) -> BuiltIntake:
             intake["treatment"] = treatment
 
     symptoms: dict[str, Any] = {}
+    implied = set(questions.implied_symptoms(answers))
     for code in cat.symptoms:
-        if b.text(f"sym-{code}") != YES:
+        if b.text(f"sym-{code}") != YES and code not in implied:
             continue
         detail: dict[str, Any] = {}
         path = f"symptoms.{code}"

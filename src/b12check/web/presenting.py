@@ -8,7 +8,8 @@ and the GP report. Lab results get a range bar (inline SVG with the same facts i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,8 +19,10 @@ from b12check.web import content
 from b12check.web.forms import STEPS
 from b12check.web.i18n import format_day, format_number
 
-# Where a lab reading's zones come from: the core's own zone parameters (lowest first).
 _BAR_WIDTH = 300
+# Range-bar colours: soft and neutral (a bar is a position, not an alarm); also in the PDF,
+# where presentation attributes are more reliable than CSS classes inside SVG.
+ZONE_FILL = {"low": "#e9c9b5", "high": "#e9c9b5", "grey": "#d9d9d9", "normal": "#bfdcc6"}
 
 
 def present(assessment: Any, lang: str, audience: str = "patient") -> Any:
@@ -32,85 +35,11 @@ def present(assessment: Any, lang: str, audience: str = "patient") -> Any:
 # ---- the action card ---------------------------------------------------------------------------
 
 
-@dataclass
-class NextStep:
-    """What to do about a look-alike that the answers make likely (rule D, v2)."""
+def action(assessment: Any, lang: str) -> Any:
+    """The action card (what to do, how soon, why in words) shared with the terminal."""
+    from b12check.render.action import action_card
 
-    condition: str
-    label: str
-    text: str
-
-
-@dataclass
-class Action:
-    """The coloured card at the top: what to do, how soon, and why in words."""
-
-    level: str
-    title: str
-    text: str
-    reason: str
-    told: list[str]
-    phone: str
-    next_steps: list[NextStep] = field(default_factory=list)
-    b12_unlikely: bool = False
-
-
-def _finding_words(finding: str, lang: str, profile: str, on: date) -> str | None:
-    from b12check.render.report import render_finding
-
-    kb = content.kb()
-    words = render_finding(finding, kb, lang, profile, on)
-    return None if words == finding else words
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
-
-
-def action(assessment: Any, lang: str) -> Action:
-    """The action card of an assessment: level, what to do, the reason in words."""
-    kb = content.kb()
-    d = assessment.to_dict()
-    level = d["triage"]["level"]
-    texts = kb.texts[lang]
-    reasons = d["triage"].get("reasons") or []
-    reason_code = next((r for r in reasons if r in texts.get("triage_reasons", {})), None)
-    reason = texts["triage_reasons"][reason_code]["patient"] if reason_code else ""
-    told: list[str] = []
-    for e in d.get("explanation", []):
-        if str(e.get("conclusion", "")).startswith("triage.level"):
-            for finding in e.get("because", []):
-                words = _finding_words(str(finding), lang, d["profile"], assessment.today)
-                if words and words not in told:
-                    told.append(words)
-    phone = ""
-    if level == "immediate":
-        said = ", ".join(_lower_first(w) for w in told) or content.ui(lang, "result.phone_default")
-        phone = content.ui(lang, "result.phone_script").format(complaints=said)
-    steps = []
-    next_texts = texts.get("next_steps", {})
-    for row in d.get("differentials", []):
-        code = row.get("next_step")
-        if row.get("support") != "likely" or not code:
-            continue
-        entry = next_texts.get(code, {})
-        steps.append(
-            NextStep(
-                row["condition"],
-                texts["differential_conditions"][row["condition"]]["label"],
-                str(entry.get("patient") or entry.get("label") or ""),
-            )
-        )
-    return Action(
-        level=level,
-        title=texts["triage_levels"][level]["label"],
-        text=texts["triage_levels"][level]["patient"],
-        reason=reason,
-        told=told,
-        phone=phone,
-        next_steps=steps,
-        b12_unlikely=d["b12"]["status"] == "unlikely",
-    )
+    return action_card(assessment, content.kb(), lang)
 
 
 # ---- lab results with a range bar --------------------------------------------------------------
@@ -169,7 +98,9 @@ def _fmt(value: float, lang: str, decimals: int | None) -> str:
         return format_number(value, lang)
     from b12check.i18n import _locale
 
-    return str(format_decimal(round(value, decimals), locale=_locale(lang), format="0." + "0" * decimals))
+    return str(
+        format_decimal(round(value, decimals), locale=_locale(lang), format="0." + "0" * decimals)
+    )
 
 
 def _params(profile: str, on: date) -> Any:
@@ -221,8 +152,20 @@ def lab_views(assessment: Any, lang: str) -> list[LabView]:
         meaning = texts["lab_interpretations"][interp]["label"] if interp else ""
         if lab.value is None:
             out.append(
-                LabView(lab.analyte, name, meaning or str(lab.result), "", "", "", interp,
-                        meaning, "", [], None, "")
+                LabView(
+                    lab.analyte,
+                    name,
+                    meaning or str(lab.result),
+                    "",
+                    "",
+                    "",
+                    interp,
+                    meaning,
+                    "",
+                    [],
+                    None,
+                    "",
+                )
             )
             continue
         given = f"{_original(lab.original_value, lang)} {_unit_words(lang, lab.original_unit)}"
@@ -232,7 +175,7 @@ def lab_views(assessment: Any, lang: str) -> list[LabView]:
         decimals: int | None = None
         if local_unit is not None:
             unit_name, factor = local_unit
-            decimals = 1
+            decimals = 1 if factor != 1 else None
         shown_unit = _unit_words(lang, unit_name)
         local = f"{_fmt(lab.value / factor, lang, decimals)} {shown_unit}".strip()
         if (lab.original_unit or "").lower() == (unit_name or "").lower():
@@ -263,8 +206,20 @@ def lab_views(assessment: Any, lang: str) -> list[LabView]:
             value=value_words, meaning=meaning.lower() if meaning else "–", range=range_text or "–"
         )
         out.append(
-            LabView(lab.analyte, name, given.strip(), local, range_text, grey_text, interp,
-                    meaning, basis, zones, marker, bar_text)
+            LabView(
+                lab.analyte,
+                name,
+                given.strip(),
+                local,
+                range_text,
+                grey_text,
+                interp,
+                meaning,
+                basis,
+                zones,
+                marker,
+                bar_text,
+            )
         )
     return out
 
@@ -277,48 +232,54 @@ def _bar(
     lang: str,
 ) -> tuple[list[Zone], float | None]:
     """Zones and the marker position (0..300) of a range bar; none without any limit."""
-    points = [p for p in (low, high, *(grey or ())) if p is not None]
+    points = sorted({p for p in (low, high, *(grey or ())) if p is not None})
     if not points:
         return [], None
-    lo_end = min([*points, value])
-    hi_end = max([*points, value])
-    span = hi_end - lo_end or abs(hi_end) or 1.0
+    lo_end, hi_end = min(points[0], value), max(points[-1], value)
+    span = (hi_end - lo_end) or abs(hi_end) or 1.0
     start, end = max(lo_end - span * 0.25, 0.0), hi_end + span * 0.25
 
     def x(v: float) -> float:
-        return round((v - start) / (end - start) * _BAR_WIDTH, 1)
+        return float(round((v - start) / (end - start) * _BAR_WIDTH, 1))
 
-    cuts: list[tuple[float, str]] = []
-    normal_from = low if low is not None else start
-    if low is not None:
-        cuts.append((low, "low"))
-    if grey is not None and low is not None and grey[0] <= low + 1e-9:
-        cuts.append((grey[1], "grey"))
-        normal_from = grey[1]
-    normal_to = high if high is not None else end
-    if grey is not None and high is not None and grey[1] >= high - 1e-9:
-        cuts.append((grey[0], "normal"))
-        cuts.append((high, "grey"))
-    else:
-        cuts.append((normal_to, "normal"))
-    del normal_from
+    def kind(mid: float) -> str:
+        if low is not None and mid < low:
+            return "low"
+        if high is not None and mid > high:
+            return "high"
+        if grey is not None and grey[0] <= mid <= grey[1]:
+            return "grey"
+        return "normal"
+
+    cuts = [start, *[p for p in points if start < p < end], end]
     zones: list[Zone] = []
-    previous = start
-    for cut, kind in cuts:
-        if cut > previous:
-            zones.append(
-                Zone(kind, x(previous), x(cut) - x(previous), content.ui(lang, f"labs.zone.{kind}"))
-            )
-            previous = cut
-    if high is not None and end > previous:
-        zones.append(
-            Zone("high", x(previous), x(end) - x(previous), content.ui(lang, "labs.zone.high"))
-        )
-    elif end > previous:
-        zones.append(
-            Zone("normal", x(previous), x(end) - x(previous), content.ui(lang, "labs.zone.normal"))
-        )
+    for a, b in itertools.pairwise(cuts):
+        k = kind((a + b) / 2)
+        if zones and zones[-1].kind == k:
+            zones[-1].width = round(x(b) - zones[-1].x, 1)
+        else:
+            zones.append(Zone(k, x(a), round(x(b) - x(a), 1), content.ui(lang, f"labs.zone.{k}")))
     return zones, x(value)
+
+
+def result_context(
+    assessment: Any,
+    lang: str,
+    intake: dict[str, Any],
+    answers: dict[str, Any] | None = None,
+    audience: str = "patient",
+) -> dict[str, Any]:
+    """Everything the result page and the GP report show about one assessment."""
+    answers = answers or {}
+    return {
+        "a": assessment.to_dict(),
+        "view": present(assessment, lang, audience),
+        "card": action(assessment, lang),
+        "labs": lab_views(assessment, lang),
+        "summary": summarise(intake, lang, answers),
+        "answers": answers,
+        "intake": intake,
+    }
 
 
 # ---- the person's own answers ------------------------------------------------------------------
@@ -415,7 +376,9 @@ def symptom_line(code: str, detail: dict[str, Any], lang: str, answers: dict[str
     """``Tintelingen (ernst 6/10, 6 weken, wordt erger)``."""
     bits = []
     if "severity" in detail:
-        bits.append(f"{content.ui(lang, 'symptoms.severity_short')} {_num(detail['severity'], lang)}/10")
+        bits.append(
+            f"{content.ui(lang, 'symptoms.severity_short')} {_num(detail['severity'], lang)}/10"
+        )
     if "weeks" in detail:
         bits.append(f"{_num(detail['weeks'], lang)} {content.ui(lang, 'unit.weeks')}")
     if "progression" in detail:
