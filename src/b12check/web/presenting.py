@@ -9,10 +9,14 @@ and the GP report. Lab results get a range bar (inline SVG with the same facts i
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from datetime import date
 from typing import Any
 
+import yaml
 from babel.numbers import format_decimal
 
 from b12check.web import content
@@ -262,6 +266,38 @@ def _bar(
     return zones, x(value)
 
 
+@dataclass
+class Citation:
+    """A source as a reader sees it: the title in its own language (marked as such)."""
+
+    title: str
+    lang: str
+    year: int
+    detail: str
+
+
+_SOURCE_LANGUAGES = Path(__file__).resolve().parent.parent / "knowledge" / "source_languages.yaml"
+
+
+@lru_cache(maxsize=1)
+def _source_languages() -> dict[str, str]:
+    with _SOURCE_LANGUAGES.open(encoding="utf-8") as handle:
+        return {str(k): str(v) for k, v in (yaml.safe_load(handle) or {}).items()}
+
+
+def citations(assessment: Any) -> list[Citation]:
+    """The sources of an assessment; a bracketed note after a title is left to the link."""
+    kb = content.kb()
+    out = []
+    for sid in assessment.sources:
+        source = kb.sources[sid]
+        lang = _source_languages().get(sid, "en")
+        title = re.sub(r"\s*\([^)]*\)\s*$", "", source.title).strip() or source.title
+        detail = source.publisher if lang == "en" else ""
+        out.append(Citation(title, lang, source.year, detail))
+    return out
+
+
 def result_context(
     assessment: Any,
     lang: str,
@@ -279,6 +315,7 @@ def result_context(
         "summary": summarise(intake, lang, answers),
         "answers": answers,
         "intake": intake,
+        "citations": citations(assessment),
     }
 
 
