@@ -206,8 +206,11 @@ def lab_views(assessment: Any, lang: str) -> list[LabView]:
         basis = content.ui(lang, f"labs.basis.{reading.basis}") if range_text else ""
         zones, marker = _bar(lab.value, low, high, grey, lang)
         value_words = f"{f(lab.value)} {shown_unit}"
+        normal = _normal_text(low, high, grey, f, lang)
         bar_text = content.ui(lang, "labs.bar_text").format(
-            value=value_words, meaning=meaning.lower() if meaning else "–", range=range_text or "–"
+            value=value_words,
+            meaning=meaning.lower() if meaning else "–",
+            range=f"{normal} {shown_unit}".strip() if normal else "–",
         )
         out.append(
             LabView(
@@ -226,6 +229,29 @@ def lab_views(assessment: Any, lang: str) -> list[LabView]:
             )
         )
     return out
+
+
+def _normal_text(
+    low: float | None,
+    high: float | None,
+    grey: tuple[float, float] | None,
+    f: Any,
+    lang: str,
+) -> str:
+    """Where the normal zone lies, in words and numbers (without the unit)."""
+    ui = content.ui
+    bottom = grey[1] if grey is not None and (low is None or grey[0] <= low) else low
+    top = grey[0] if grey is not None and high is not None and grey[1] >= high else high
+    if grey is not None and low is None and high is not None and grey[1] >= high:
+        return f"{ui(lang, 'labs.below')} {f(grey[0])}"
+    if bottom is not None and top is not None:
+        return f"{f(bottom)}–{f(top)}"
+    if bottom is not None:
+        word = "labs.above" if grey is not None else "labs.from"
+        return f"{ui(lang, word)} {f(bottom)}"
+    if top is not None:
+        return f"{ui(lang, 'labs.up_to')} {f(top)}"
+    return ""
 
 
 def _bar(

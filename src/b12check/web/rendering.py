@@ -54,7 +54,15 @@ def page_context(request: Request, lang: str | None = None) -> dict[str, Any]:
         "q_options": partial(_question_options, lang),
         "symptom_label": partial(_symptom_label, lang),
         "zone_fill": ZONE_FILL,
+        "unit": partial(_unit_words, lang),
     }
+
+
+def _unit_words(lang: str, unit: str) -> str:
+    """A unit as it reads in this language (``umol/L`` -> ``µmol/L``)."""
+    from b12check.render.report import unit_label
+
+    return unit_label(content.kb(), lang, unit).replace("um3", "µm³")
 
 
 def _question_options(lang: str, qid: str) -> list[tuple[str, str]]:

@@ -361,7 +361,11 @@ def register_post(
         _user, opened = _register(request, data)
     except HTTPException as error:
         return _form_page(
-            request, "account/register.html", str(error.detail), 422, email=email,
+            request,
+            "account/register.html",
+            str(error.detail),
+            422,
+            email=email,
             next=_safe_next(next),
         )
     response = RedirectResponse(_safe_next(next), status_code=303)
