@@ -11,9 +11,9 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from datetime import date
 from typing import Any
 
 import yaml

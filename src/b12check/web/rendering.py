@@ -18,8 +18,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from b12check import questions
 from b12check.i18n import languages
 from b12check.web import content
-from b12check.web.presenting import ZONE_FILL
 from b12check.web.i18n import LANG_COOKIE, choose_language, format_day, format_number
+from b12check.web.presenting import ZONE_FILL
 from b12check.web.security import CSRF_FIELD, csrf_token_for, set_csrf_cookie
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
