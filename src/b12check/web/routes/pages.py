@@ -34,7 +34,7 @@ from b12check.web.forms import (
     step_fields,
     step_of,
 )
-from b12check.web.i18n import choose_language
+from b12check.web.i18n import choose_language, normalise
 from b12check.web.presenting import action, lab_views, present, result_context, summarise
 from b12check.web.rendering import render_html, render_page
 from b12check.web.security import verify_csrf
@@ -176,7 +176,10 @@ async def questionnaire_step(request: Request) -> Response:
     steps = active_steps(answers)
     position = steps.index(step) if step in steps else 0
 
-    if action_name == "back":
+    if action_name.startswith("lang:"):
+        chosen = normalise(action_name.removeprefix("lang:")) or lang
+        target = f"/questionnaire/{step if step in steps else steps[0]}?lang={chosen}"
+    elif action_name == "back":
         target = f"/questionnaire/{steps[max(position - 1, 0)]}"
     elif action_name == "result":
         _assessment, problem = _assess_answers(request, answers, lang)
