@@ -101,7 +101,9 @@ def test_english_interview_in_english_words() -> None:
     out = _finish(child)
     for word in PYTHON_WORDS:
         assert word not in out
-    _in_order(out, "Get help now", "Say on the phone", "Tests to ask your GP for", "For your doctor")
+    _in_order(
+        out, "Get help now", "Say on the phone", "Tests to ask your GP for", "For your doctor"
+    )
     assert "balance problems" in out.split("Say on the phone", 1)[1].lower()
 
 
