@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from b12check import __version__
+from b12check.core.codes import is_analyte
 from b12check.core.knowledge import (
     AnalyteSpec,
     DatedValue,
@@ -60,6 +61,7 @@ TEXT_COVERAGE = {
     "warnings": "warnings",
     "triage_reasons": "triage_reasons",
     "notes": "notes",
+    "next_steps": "next_steps",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
 FALLBACK_LANGUAGE = "en"  # a user-interface string missing in a language is shown in this one
@@ -70,13 +72,11 @@ def discover_languages(root: Traversable | None = None) -> tuple[str, ...]:
 
     Nothing else lists them; adding a language means adding its text files (``b12check kb``
     then demands every text in it)."""
-    folder = (_root() if root is None else root) / "texts"
+    folder = (package_root() if root is None else root) / "texts"
     if not folder.is_dir():
         return ()
     names = (entry.name.split(".") for entry in folder.iterdir())
     return tuple(sorted(parts[0] for parts in names if len(parts) == 2 and parts[1] == "yaml"))
-
-
 
 
 class _Loader(yaml.CSafeLoader):
@@ -127,7 +127,7 @@ class KnowledgeBase:
             check_texts({lang: f.sections for lang, f in files.items()}, self.core)
         return files
 
-    @property
+    @cached_property
     def texts(self) -> Mapping[str, Mapping[str, Mapping[str, Mapping[str, str]]]]:
         """lang -> section -> code -> field -> text."""
         return {lang: f.sections for lang, f in self._text_files.items()}
@@ -186,9 +186,6 @@ def package_root() -> Traversable:
     return files("b12check") / "knowledge"
 
 
-_root = package_root
-
-
 def _read(path: Traversable, name: str) -> Any:
     loader = _Loader(path.read_text(encoding="utf-8"))
     loader.name = name
@@ -221,7 +218,7 @@ def _keys(
 def load_knowledge_base(strict_texts: bool = True, root: Path | None = None) -> KnowledgeBase:
     """Read, validate and cache the knowledge base shipped inside the package (or at ``root``,
     which tests use to check that a broken copy is refused)."""
-    base: Traversable = _root() if root is None else root
+    base: Traversable = package_root() if root is None else root
     cached = _from_cache(base, strict_texts)
     if cached is not None:
         return cached
@@ -298,7 +295,7 @@ def _load(root: Traversable, strict_texts: bool) -> KnowledgeBase:
                 parameters[name] = _parameter(file, name, raw, sources, None)
     profiles, descriptions = _profiles(root, parameters, sources)
     analytes, loinc = _analytes(
-        _read(root / "analytes.yaml", "knowledge/analytes.yaml"), vocabulary, sources
+        _read(root / "analytes.yaml", "knowledge/analytes.yaml"), vocabulary, sources, parameters
     )
     replacements, aliases = _unit_aliases(
         _read(root / "unit_aliases.yaml", "knowledge/unit_aliases.yaml")
@@ -308,6 +305,7 @@ def _load(root: Traversable, strict_texts: bool) -> KnowledgeBase:
         _read(root / "medicines.yaml", "knowledge/medicines.yaml"),
         "knowledge/medicines.yaml",
         vocabulary=vocabulary.codes("medication_classes"),
+        languages=discover_languages(root),
     )
     core = Knowledge(
         vocabulary=vocabulary,
@@ -437,8 +435,27 @@ def _profiles(
     return profiles, descriptions
 
 
+def _plausible(file: str, code: str, unit: str, parameters: Mapping[str, Parameter]) -> Any:
+    """Rule L4's range for one analyte: the newest value of parameter ``plausible.<code>``."""
+    param = parameters.get(f"plausible.{code}")
+    if param is None:
+        raise KnowledgeError(file, f"{code}: no parameter plausible.{code} (rule L4)")
+    if param.unit != unit:
+        raise KnowledgeError(
+            "knowledge/parameters/plausible.yaml",
+            f"{code}: unit {param.unit} differs from the canonical unit {unit}",
+        )
+    value = param.values[-1].value
+    if not isinstance(value, tuple):
+        raise KnowledgeError("knowledge/parameters/plausible.yaml", f"{code}: expected [low, high]")
+    return value
+
+
 def _analytes(
-    raw: Any, vocabulary: Vocabulary, sources: Mapping[str, Source]
+    raw: Any,
+    vocabulary: Vocabulary,
+    sources: Mapping[str, Source],
+    parameters: Mapping[str, Parameter],
 ) -> tuple[dict[str, AnalyteSpec], dict[str, LoincSpec]]:
     file = "knowledge/analytes.yaml"
     vocab_analytes = set(vocabulary.codes("analytes"))
@@ -447,6 +464,8 @@ def _analytes(
     analytes: dict[str, AnalyteSpec] = {}
     loinc_index: dict[str, LoincSpec] = {}
     for code, entry in raw.items():
+        if not is_analyte(code):
+            raise KnowledgeError(file, f"{code}: not an analyte of core/codes.py")
         qualitative = bool(entry.get("qualitative", False))
         if qualitative:
             _keys(file, code, entry, {"qualitative", "loinc"})
@@ -454,10 +473,9 @@ def _analytes(
             canonical = None
             plausible = None
         else:
-            _keys(file, code, entry, {"canonical_unit", "plausible", "units", "loinc"})
+            _keys(file, code, entry, {"canonical_unit", "units", "loinc"})
             canonical = str(entry["canonical_unit"])
-            low, high = _value(file, f"{code}.plausible", entry["plausible"])  # type: ignore[misc]
-            plausible = (low, high)
+            plausible = _plausible(file, code, canonical, parameters)
             units = {}
             for uname, u in entry["units"].items():
                 where = f"{code}.units.{uname}"

@@ -10,7 +10,8 @@ file, so one run lists all that a reviewer must fix:
   are in that unit;
 - every analyte the core reads zones for has its limits in every profile, inside the analyte's
   plausible range and in order (low below grey zone below high);
-- every look-alike the core judges is in the vocabulary and has its rule, and the reverse;
+- every look-alike the core judges is in the vocabulary and has its rule and a next step (when
+  likely), and the reverse;
 - every rule fires in at least one clinical case (``tests/cases`` and the shared vignettes),
   when those folders are present (an installed copy without its tests skips this part).
 """
@@ -220,14 +221,29 @@ def _ordered(
 
 def _differential_problems(kb: KnowledgeBase) -> Iterator[Problem]:
     """The look-alikes the core judges are exactly the vocabulary's, each with a known rule."""
+    from b12check.core.differentials import NEXT_STEPS
     from b12check.service import assess
 
     judged: dict[str, str] = {}
     for firing in assess({"symptoms": []}, knowledge=kb).firings:
         what, _, _ = firing.conclusion.partition("=")
-        if what.startswith("differentials."):
+        if what.startswith("differentials.") and what.count(".") == 1:
             judged[what.removeprefix("differentials.")] = firing.rule
     vocabulary = set(kb.vocabulary.codes("differential_conditions"))
+    steps = set(kb.vocabulary.codes("next_steps"))
+    next_step: dict[str, str] = {str(c): str(s) for c, s in NEXT_STEPS.items()}
+    for condition in sorted(vocabulary & set(judged)):
+        step = next_step.get(condition)
+        if step is None:
+            yield Problem(
+                "knowledge/vocabulary.yaml",
+                f"differential_conditions.{condition}: no next step when it is likely (rule D)",
+            )
+        elif step not in steps:
+            yield Problem(
+                "knowledge/vocabulary.yaml",
+                f"next_steps: the core's next step {step} for {condition} is missing",
+            )
     for condition in sorted(vocabulary - set(judged)):
         yield Problem(
             "knowledge/vocabulary.yaml",
@@ -243,14 +259,17 @@ def _differential_problems(kb: KnowledgeBase) -> Iterator[Problem]:
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """A clinical case that expects an assessment (error cases are not counted)."""
+    """A clinical case: an intake and what it expects. A case that expects an input error
+    counts for the rules it names (``rules: [L4]``: a rule that refuses input fires by raising)."""
 
     path: Path
     intake: Any
+    expects_error: bool = False
+    rules: tuple[str, ...] = ()
 
 
 def cases_in(folders: Iterable[Path]) -> Iterator[Case]:
-    """The cases in these folders that expect an assessment, following ``include:`` files."""
+    """The cases in these folders, following ``include:`` files (each file once)."""
     seen: set[Path] = set()
     for folder in folders:
         for path in sorted(folder.glob("*.yaml")):
@@ -266,21 +285,35 @@ def cases_in(folders: Iterable[Path]) -> Iterator[Case]:
                     continue
                 seen.add(file.resolve())
                 case = data if file == path else _raw(file)
-                if isinstance(case, Mapping) and "expect" in case and "intake" in case:
+                if not isinstance(case, Mapping) or "intake" not in case:
+                    continue
+                if "expect" in case:
                     yield Case(file, case["intake"])
+                elif "expect_error" in case:
+                    rules = case.get("rules") or []
+                    yield Case(file, case["intake"], True, tuple(str(r) for r in rules))
 
 
 def rules_fired(kb: KnowledgeBase, cases: Iterable[Case]) -> tuple[set[str], list[Problem]]:
-    """Every rule some case makes fire, and the cases that cannot be assessed at all."""
+    """Every rule some case makes fire, and the cases that do not behave as they say (an
+    assessment that fails, or an expected input error that does not come)."""
     from b12check.service import assess
 
     fired: set[str] = set()
     problems = []
     for case in cases:
         try:
-            fired |= set(assess(case.intake, knowledge=kb).rules)
+            result = assess(case.intake, knowledge=kb)
         except IntakeError as exc:
-            problems.append(Problem(str(case.path), f"cannot be assessed: {exc}"))
+            if case.expects_error:
+                fired |= set(case.rules)
+            else:
+                problems.append(Problem(str(case.path), f"cannot be assessed: {exc}"))
+            continue
+        if case.expects_error:
+            problems.append(Problem(str(case.path), "expects an input error, but none came"))
+        else:
+            fired |= set(result.rules)
     return fired, problems
 
 

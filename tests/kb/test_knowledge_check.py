@@ -84,7 +84,16 @@ def test_a_new_language_is_found_from_its_text_file_and_must_be_complete(kb_copy
     _dump(_texts(kb_copy, "fr"), data)
     report = check_knowledge(kb_copy, [])
     assert "fr" in report.languages
-    problems = [str(p) for p in report.problems]
+    # the medicine register must give names in the new language too
+    assert [str(p) for p in report.problems] == [
+        "knowledge/medicines.yaml: medicines[0] (metformin).names.fr: expected a list of "
+        "non-empty texts"
+    ]
+    medicines = _load(kb_copy / "medicines.yaml")
+    for entry in medicines["medicines"]:
+        entry["names"]["fr"] = entry["names"]["en"]
+    _dump(kb_copy / "medicines.yaml", medicines)
+    problems = _problems(kb_copy)
     assert "knowledge/texts/fr.yaml: missing text symptoms.muscle_cramps" in problems
     # and its user-interface strings are demanded as well
     assert any(p.startswith("knowledge/texts/ui/cli.fr.yaml: missing") for p in problems)
@@ -231,3 +240,29 @@ def test_the_command_passes_on_the_shipped_knowledge_base() -> None:
     result = CliRunner().invoke(app, ["kb", "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert "every rule fire" in result.stderr
+
+
+def test_an_error_case_counts_for_its_rule_only_while_the_error_comes(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    case = _load(CASES / "e18-mma-450-umol-implausible.yaml")
+    assert case["rules"] == ["L4"]
+    _dump(folder / "e18.yaml", case)
+    report = check_knowledge(None, [folder])
+    assert not any("rule L4:" in str(p) for p in report.problems)
+    case["intake"]["labs"][0]["value"] = 0.45  # plausible now: no error, so L4 is not shown
+    _dump(folder / "e18.yaml", case)
+    problems = [str(p) for p in check_knowledge(None, [folder]).problems]
+    assert f"{folder / 'e18.yaml'}: expects an input error, but none came" in problems
+    assert any(p.startswith("knowledge/rules.yaml: rule L4: no case") for p in problems)
+
+
+def test_a_likely_look_alike_needs_its_next_step_in_the_vocabulary(kb_copy: Path) -> None:
+    path = kb_copy / "vocabulary.yaml"
+    data = _load(path)
+    del data["next_steps"]["statin_review"]
+    _dump(path, data)
+    assert (
+        "knowledge/vocabulary.yaml: next_steps: the core's next step statin_review for "
+        "statin_myopathy is missing"
+    ) in _problems(kb_copy)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from b12check.core.case import Case
+from b12check.core.codes import Analyte, Interpretation, Symptom
 from b12check.core.knowledge import Knowledge, ParameterSet
 from b12check.core.labs import Reading
 from b12check.core.trace import Firing
@@ -19,13 +20,13 @@ class Context:
     knowledge: Knowledge
     params: ParameterSet
     readings: list[Reading]
-    latest: dict[str, Reading]
+    latest: dict[Analyte, Reading]
     firings: list[Firing] = field(default_factory=list)
-    present: frozenset[str] = frozenset()
-    neuro: frozenset[str] = frozenset()
-    severe_neuro: frozenset[str] = frozenset()
-    muscle: frozenset[str] = frozenset()
-    anaemia: frozenset[str] = frozenset()
+    present: frozenset[Symptom] = frozenset()
+    neuro: frozenset[Symptom] = frozenset()
+    severe_neuro: frozenset[Symptom] = frozenset()
+    muscle: frozenset[Symptom] = frozenset()
+    anaemia: frozenset[Symptom] = frozenset()
 
     def __post_init__(self) -> None:
         kb = self.knowledge
@@ -51,19 +52,19 @@ class Context:
         """Record that ``rule`` concluded ``conclusion`` from ``because``."""
         self.firings.append(Firing(rule, conclusion, tuple(because), parameters))
 
-    def interp(self, analyte: str) -> str | None:
+    def interp(self, analyte: Analyte) -> Interpretation | None:
         """The interpretation of the result the rules use for ``analyte``; None when unmeasured."""
         reading = self.latest.get(analyte)
         return None if reading is None else reading.interpretation
 
-    def measured(self, analyte: str) -> bool:
+    def measured(self, analyte: Analyte) -> bool:
         """Whether any result for ``analyte`` was given."""
         return analyte in self.latest
 
-    def lab_finding(self, analyte: str) -> str:
+    def lab_finding(self, analyte: Analyte) -> str:
         """A finding string for the trace: ``lab:b12=low``."""
         return f"lab:{analyte}={self.interp(analyte)}"
 
-    def symptoms_in(self, codes: frozenset[str]) -> list[str]:
+    def symptoms_in(self, codes: frozenset[Symptom]) -> list[str]:
         """Trace findings for the present symptoms among ``codes`` (sorted for stable output)."""
         return [f"symptom:{c}" for c in sorted(codes)]

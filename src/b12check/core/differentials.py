@@ -1,28 +1,53 @@
-"""Rules D1-D6: the six look-alikes, each with its support (likely/possible/unlikely/unknown)."""
+"""Rules D1-D6: the six look-alikes, each with its support (likely/possible/unlikely/unknown),
+and (v2) for each likely one the next step, so that a look-alike is never a dead end."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from b12check.core.codes import Differential, NextStep, Support
 from b12check.core.context import Context
 
+# Rule D (v2): what a likely look-alike leads to.
+NEXT_STEPS: dict[Differential, NextStep] = {
+    "magnesium_deficiency": "magnesium_to_gp",
+    "vitamin_d_deficiency": "vitamin_d_supplement",
+    "thyroid_disorder": "thyroid_to_gp",
+    "statin_myopathy": "statin_review",
+    "iron_deficiency_anaemia": "iron_cause_to_gp",
+    "folate_deficiency": "folate_after_b12_check",
+}
 
-def decide_differentials(ctx: Context) -> list[tuple[str, str]]:
+
+def next_steps(
+    ctx: Context, differentials: list[tuple[Differential, Support]]
+) -> list[tuple[Differential, NextStep]]:
+    """The next step of every likely look-alike, each traced to its D rule."""
+    rules = {condition: rule for rule, condition, _ in _JUDGES}
+    out = []
+    for condition, support in differentials:
+        if support == "likely":
+            step = NEXT_STEPS[condition]
+            ctx.fire(
+                rules[condition],
+                f"differentials.{condition}.next_step={step}",
+                [f"differentials.{condition}:likely"],
+            )
+            out.append((condition, step))
+    return out
+
+
+def decide_differentials(ctx: Context) -> list[tuple[Differential, Support]]:
     """All six conditions in vocabulary order, each with its support, each traced."""
-    out: list[tuple[str, str]] = []
-    for rule, condition, judge in (
-        ("D1", "magnesium_deficiency", _magnesium),
-        ("D2", "vitamin_d_deficiency", _vitamin_d),
-        ("D3", "thyroid_disorder", _thyroid),
-        ("D4", "statin_myopathy", _statin),
-        ("D5", "iron_deficiency_anaemia", _iron),
-        ("D6", "folate_deficiency", _folate),
-    ):
+    out: list[tuple[Differential, Support]] = []
+    for rule, condition, judge in _JUDGES:
         support, because = judge(ctx)
         ctx.fire(rule, f"differentials.{condition}={support}", because)
         out.append((condition, support))
     return out
 
 
-Judgement = tuple[str, list[str]]
+Judgement = tuple[Support, list[str]]
 
 
 def _magnesium(ctx: Context) -> Judgement:
@@ -65,6 +90,9 @@ def _thyroid(ctx: Context) -> Judgement:
         return "possible", [*ctx.symptoms_in(ctx.muscle), "symptom:fatigue"]
     if ctx.interp("ck") == "high" and not _statin_taken(ctx):
         return "possible", [ctx.lab_finding("ck"), "statin:none"]
+    known = sorted(ctx.case.conditions & {"hypothyroidism", "autoimmune_thyroid_disease"})
+    if known and ctx.muscle:
+        return "possible", [*(f"condition:{c}" for c in known), *ctx.symptoms_in(ctx.muscle)]
     return "unknown", ["tsh:not measured"]
 
 
@@ -103,3 +131,13 @@ def _folate(ctx: Context) -> Judgement:
     if ctx.interp("mcv") == "high":
         return "possible", [ctx.lab_finding("mcv"), "folate:not measured"]
     return "unknown", ["folate:not measured"]
+
+
+_JUDGES: tuple[tuple[str, Differential, Callable[[Context], Judgement]], ...] = (
+    ("D1", "magnesium_deficiency", _magnesium),
+    ("D2", "vitamin_d_deficiency", _vitamin_d),
+    ("D3", "thyroid_disorder", _thyroid),
+    ("D4", "statin_myopathy", _statin),
+    ("D5", "iron_deficiency_anaemia", _iron),
+    ("D6", "folate_deficiency", _folate),
+)

@@ -19,3 +19,11 @@ def parse_number(text: str) -> float:
     if not _DECIMAL.fullmatch(cleaned):
         raise ValueError(f"not a number: {text!r} (write e.g. 7.1 or 7,1)")
     return float(cleaned.replace(",", "."))
+
+
+def parse_whole(text: str) -> int:
+    """A whole number typed by a person (``6``, ``6,0``); ValueError for ``6,5`` or text."""
+    value = parse_number(text)
+    if not value.is_integer():
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(value)

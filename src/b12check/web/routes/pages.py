@@ -312,7 +312,7 @@ def save_result(request: Request) -> Response:
     The answers stay in the session cookie and a signed "save pending" mark is set, so that
     logging in (or registering) ends on :func:`finish_save`, which saves and opens the diary.
     """
-    from b12check.web.routes.account import page_auth
+    from b12check.web.deps import page_auth
 
     answers = load_answers(request)
     if not answers:
@@ -336,7 +336,7 @@ def save_result(request: Request) -> Response:
 @router.get("/result/save")
 def finish_save(request: Request) -> Response:
     """After logging in: save the pending result (only when this browser asked for it)."""
-    from b12check.web.routes.account import login_redirect, page_auth
+    from b12check.web.deps import login_redirect, page_auth
 
     auth = page_auth(request)
     if auth is None:
