@@ -4,6 +4,8 @@ the program that the vocabulary does not know fails too."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -55,3 +57,25 @@ def test_intake_literals_are_the_vocabulary_types() -> None:
 
     assert SymptomDetail.model_fields["progression"].annotation == codes.Progression | None
     assert Treatment.model_fields["response"].annotation == codes.TreatmentResponse | None
+
+
+def test_mypy_rejects_a_misspelt_code(tmp_path: Path) -> None:
+    """The point of the types: the diary's old ``level == "emergency"`` no longer type-checks."""
+    from mypy import api
+
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from b12check.core.codes import TREATABLE, TriageLevel, B12Status\n"
+        "def alert(level: TriageLevel, status: B12Status) -> bool:\n"
+        '    return level == "emergency" or status == "deficent"\n'
+        'late: TriageLevel = "urgnet"\n'
+        'ok: TriageLevel = "immediate"\n',
+        encoding="utf-8",
+    )
+    out, _, status = api.run(
+        ["--strict", "--no-error-summary", "--follow-imports=silent", str(probe)]
+    )
+    assert status == 1
+    lines = [line for line in out.splitlines() if "probe.py" in line]
+    assert len(lines) == 3, out  # line 3 twice (both comparisons), line 4 once; line 5 is fine
+    assert all(":5:" not in line for line in lines)

@@ -44,6 +44,9 @@ _QUALITATIVE: dict[str, Qualitative] = {
 }
 
 
+_B12_SUPPLEMENT: MedicationClass = "b12_supplement"
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """An assumption or remark the assessment reports (code from vocabulary ``notes``)."""
@@ -287,7 +290,7 @@ def _medicine(
         classes: frozenset[MedicationClass] = frozenset()
     else:
         classes = frozenset(c for c in hit.classes if is_medication_class(c))
-    if "b12_supplement" in classes:
+    if _B12_SUPPLEMENT in classes:
         b12_starts.append(med.since)
     return MedicineUse(
         index, name, classes, hit is not None, months, med.since, med.dose_mg_per_day

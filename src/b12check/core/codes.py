@@ -255,6 +255,20 @@ TREATMENT_ROUTES: Final[tuple[TreatmentRoute, ...]] = get_args(TreatmentRoute)
 TRIAGE_REASONS_GENERAL: Final[tuple[TriageReasonGeneral, ...]] = get_args(TriageReasonGeneral)
 NOTE_CODES: Final[tuple[NoteCode, ...]] = get_args(NoteCode)
 
+# Groups of codes several rules share, typed so that a misspelt member fails mypy (an ``in``
+# test against a plain set of strings would not).
+TREATABLE: Final[frozenset[B12Status]] = frozenset({"deficient", "probable"})
+ABNORMAL_STATUSES: Final[frozenset[B12Status]] = frozenset(
+    {"deficient", "probable", "indeterminate"}
+)
+NOT_LOW: Final[frozenset[Interpretation]] = frozenset({"normal", "high"})
+OUT_OF_RANGE: Final[frozenset[Interpretation]] = frozenset({"low", "high"})
+FUNCTIONAL_TESTS: Final[tuple[Test, ...]] = ("mma", "homocysteine")
+FUNCTIONAL_MARKERS: Final[tuple[Analyte, ...]] = ("mma", "homocysteine")
+THYROID_CONDITIONS: Final[frozenset[Condition]] = frozenset(
+    {"hypothyroidism", "autoimmune_thyroid_disease"}
+)  # X7, D3 (v2)
+
 # Which vocabulary section each type mirrors (the test reads this table).
 VOCABULARY_SECTIONS: Final[dict[str, tuple[str, ...]]] = {
     "triage_levels": TRIAGE_LEVELS,

@@ -6,7 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from b12check.core.case import Case
-from b12check.core.codes import Analyte, Interpretation, Symptom
+from b12check.core.codes import (
+    Analyte,
+    Condition,
+    Exposure,
+    Interpretation,
+    MedicationClass,
+    Symptom,
+)
 from b12check.core.knowledge import Knowledge, ParameterSet
 from b12check.core.labs import Reading
 from b12check.core.trace import Firing
@@ -51,6 +58,24 @@ class Context:
     ) -> None:
         """Record that ``rule`` concluded ``conclusion`` from ``because``."""
         self.firings.append(Firing(rule, conclusion, tuple(because), parameters))
+
+    # Typed membership tests: ``"statinn" in classes`` would type-check (a str literal overlaps
+    # with any code), ``ctx.takes("statinn")`` does not.
+    def has(self, symptom: Symptom) -> bool:
+        """Whether the symptom is present (reported with a severity above 0)."""
+        return symptom in self.present
+
+    def exposed_to(self, exposure: Exposure) -> bool:
+        """Whether the intake reports this exposure."""
+        return exposure in self.case.exposures
+
+    def known(self, condition: Condition) -> bool:
+        """Whether the intake reports this condition."""
+        return condition in self.case.conditions
+
+    def takes(self, medicine_class: MedicationClass) -> list[str]:
+        """The names of the medicines taken in this class (empty when none)."""
+        return [m.name for m in self.case.medicines if medicine_class in m.classes]
 
     def interp(self, analyte: Analyte) -> Interpretation | None:
         """The interpretation of the result the rules use for ``analyte``; None when unmeasured."""

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from b12check.core.codes import Differential, NextStep, Support
+from b12check.core.codes import (
+    NOT_LOW,
+    OUT_OF_RANGE,
+    THYROID_CONDITIONS,
+    Differential,
+    NextStep,
+    Support,
+)
 from b12check.core.context import Context
 
 # Rule D (v2): what a likely look-alike leads to.
@@ -54,7 +61,7 @@ def _magnesium(ctx: Context) -> Judgement:
     mg = ctx.interp("magnesium")
     if mg == "low":
         return "likely", [ctx.lab_finding("magnesium")]
-    if mg in {"normal", "high"}:
+    if mg in NOT_LOW:
         return "unlikely", [ctx.lab_finding("magnesium")]
     pointers = ctx.present & ctx.knowledge.group("magnesium_pointers")
     if pointers:
@@ -66,7 +73,7 @@ def _vitamin_d(ctx: Context) -> Judgement:
     d = ctx.interp("vitamin_d")
     if d == "low":
         return "likely", [ctx.lab_finding("vitamin_d")]
-    if d in {"normal", "high"}:
+    if d in NOT_LOW:
         return "unlikely", [ctx.lab_finding("vitamin_d")]
     if d == "borderline":
         return "possible", [ctx.lab_finding("vitamin_d")]
@@ -77,20 +84,20 @@ def _vitamin_d(ctx: Context) -> Judgement:
 
 
 def _statin_taken(ctx: Context) -> list[str]:
-    return [m.name for m in ctx.case.medicines if "statin" in m.classes]
+    return ctx.takes("statin")
 
 
 def _thyroid(ctx: Context) -> Judgement:
     tsh = ctx.interp("tsh")
-    if tsh in {"low", "high"}:
+    if tsh in OUT_OF_RANGE:
         return "likely", [ctx.lab_finding("tsh")]
     if tsh == "normal":
         return "unlikely", [ctx.lab_finding("tsh")]
-    if ctx.muscle and "fatigue" in ctx.present:
+    if ctx.muscle and ctx.has("fatigue"):
         return "possible", [*ctx.symptoms_in(ctx.muscle), "symptom:fatigue"]
     if ctx.interp("ck") == "high" and not _statin_taken(ctx):
         return "possible", [ctx.lab_finding("ck"), "statin:none"]
-    known = sorted(ctx.case.conditions & {"hypothyroidism", "autoimmune_thyroid_disease"})
+    known = sorted(ctx.case.conditions & THYROID_CONDITIONS)
     if known and ctx.muscle:
         return "possible", [*(f"condition:{c}" for c in known), *ctx.symptoms_in(ctx.muscle)]
     return "unknown", ["tsh:not measured"]
@@ -114,7 +121,7 @@ def _iron(ctx: Context) -> Judgement:
         return "likely", [ctx.lab_finding("ferritin")]
     if ctx.interp("mcv") == "low" and ctx.interp("hb") == "low":
         return "likely", [ctx.lab_finding("mcv"), ctx.lab_finding("hb")]
-    if ferritin in {"normal", "high"}:
+    if ferritin in NOT_LOW:
         return "unlikely", [ctx.lab_finding("ferritin")]
     pointers = ctx.present & ctx.knowledge.group("iron_pointers")
     if pointers:

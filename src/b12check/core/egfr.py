@@ -57,7 +57,7 @@ def estimated_egfr(
 ) -> LabValue | None:
     """The eGFR lab value L3 adds, or None when L3 does not apply."""
     creatinine = latest.get("creatinine")
-    if "egfr" in latest or creatinine is None or creatinine.lab.value is None:
+    if latest.get("egfr") is not None or creatinine is None or creatinine.lab.value is None:
         return None
     if case.age is None or case.age < params.number("egfr.min_age"):
         return None

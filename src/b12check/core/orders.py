@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from b12check.core.codes import (
+    FUNCTIONAL_TESTS,
     TESTS,
+    THYROID_CONDITIONS,
+    TREATABLE,
     Analyte,
     B12Status,
     RiskFactor,
@@ -13,7 +16,7 @@ from b12check.core.codes import (
     is_analyte,
 )
 from b12check.core.context import Context
-from b12check.core.risk import taking_b12
+from b12check.core.risk import has_risk, taking_b12
 
 _CAUSES: tuple[RiskFactor, ...] = (
     "vegan_without_supplement",
@@ -44,6 +47,10 @@ class _Orders:
             return
         self.tests[test] = rule
         self.ctx.fire(rule, f"tests+={test}", because)
+
+    def asked(self, test: Test) -> bool:
+        """Whether a rule already asked for ``test``."""
+        return test in self.tests
 
     def _measured(self, test: Test) -> bool:
         ctx = self.ctx
@@ -88,13 +95,13 @@ def decide_tests(
         normal_b12_warning = True
         for test in _FUNCTIONAL:
             orders.add("X2", test, [*serum_ok, "b12.suspicion:high"])
-    if "nitrous_oxide" in ctx.case.exposures and ctx.present:
+    if ctx.exposed_to("nitrous_oxide") and ctx.present:
         for test in _FUNCTIONAL:
             orders.add("X2", test, ["exposure:nitrous_oxide", *ctx.symptoms_in(ctx.present)])
-    asks_mma = any(t in orders.tests for t in ("mma", "homocysteine"))
+    asks_mma = any(orders.asked(t) for t in FUNCTIONAL_TESTS)
     if asks_mma or ctx.measured("mma") or ctx.measured("homocysteine"):
         orders.add("X3", "renal_function", ["mma/homocysteine measured or recommended"])
-    if status in {"deficient", "probable"} and "pernicious_anaemia" not in risk_factors:
+    if status in TREATABLE and not has_risk(risk_factors, "pernicious_anaemia"):
         orders.add("X4", "if_antibodies", [f"b12.status:{status}", "pernicious_anaemia:not known"])
         orders.add("X4", "parietal_cell_antibodies", [f"b12.status:{status}"])
         if not any(r in _CAUSES for r in risk_factors):
@@ -109,14 +116,14 @@ def decide_tests(
     pointers = ctx.present & ctx.knowledge.group("vitamin_d_pointers")
     if pointers:
         orders.add("X6", "vitamin_d", ctx.symptoms_in(pointers))
-    statin = [m.name for m in ctx.case.medicines if "statin" in m.classes]
+    statin = ctx.takes("statin")
     if statin and ctx.muscle:
         orders.add("X7", "ck", [f"medicine:{statin[0]}", *ctx.symptoms_in(ctx.muscle)])
-    if ctx.muscle and "fatigue" in ctx.present:
+    if ctx.muscle and ctx.has("fatigue"):
         orders.add("X7", "tsh", [*ctx.symptoms_in(ctx.muscle), "symptom:fatigue"])
     if ctx.interp("ck") == "high":
         orders.add("X7", "tsh", [ctx.lab_finding("ck")])
-    thyroid = sorted(ctx.case.conditions & {"hypothyroidism", "autoimmune_thyroid_disease"})
+    thyroid = sorted(ctx.case.conditions & THYROID_CONDITIONS)
     if thyroid and ctx.muscle:
         orders.add(
             "X7", "tsh", [*(f"condition:{c}" for c in thyroid), *ctx.symptoms_in(ctx.muscle)]
@@ -128,5 +135,5 @@ def decide_tests(
         orders.add("X8", "ferritin", ctx.symptoms_in(pointers))
         orders.add("X8", "cbc", ctx.symptoms_in(pointers))
     ordered = [t for t in TESTS if t in orders.tests]
-    test_while_taking = "b12" in orders.tests and taking_b12(ctx)
+    test_while_taking = orders.asked("b12") and taking_b12(ctx)
     return ordered, normal_b12_warning, test_while_taking

@@ -4,9 +4,19 @@ without effect) is decided before triage, because triage counts a re-evaluation 
 from __future__ import annotations
 
 from b12check.core.anaemia import hb_below
-from b12check.core.codes import B12Status, Plan, RiskFactor, TreatmentResponse, TriageLevel
+from b12check.core.codes import (
+    TREATABLE,
+    B12Status,
+    Plan,
+    RiskFactor,
+    TreatmentResponse,
+    TriageLevel,
+)
 from b12check.core.context import Context
+from b12check.core.risk import has_risk
+from b12check.core.triage import nerve_symptoms
 
+_NO_HELP: frozenset[TreatmentResponse] = frozenset({"unchanged", "worse"})
 _NEEDS_INJECTIONS: tuple[RiskFactor, ...] = (
     "pernicious_anaemia",
     "bariatric_surgery",
@@ -31,7 +41,7 @@ def needs_reevaluation(ctx: Context, response: TreatmentResponse | None) -> bool
     """Rule P1: adequate B12 treatment for long enough, and no clear improvement."""
     treatment = ctx.case.intake.treatment
     weeks = _weeks_treated(ctx)
-    if treatment is None or weeks is None or response not in {"unchanged", "worse"}:
+    if treatment is None or weeks is None or response not in _NO_HELP:
         return False
     enough_time = weeks >= _window_start(ctx)
     adequate = treatment.route == "intramuscular" or (
@@ -87,9 +97,9 @@ def decide_plan(
         plan: Plan = "intramuscular" if treatment.route == "intramuscular" else "oral_high_dose"
         ctx.fire("P1", f"plan={plan}", [f"treatment.route:{treatment.route}", "treatment:ongoing"])
         return plan
-    if status in {"deficient", "probable"}:
+    if status in TREATABLE:
         reasons: list[str] = [f"risk_factor:{r}" for r in risk_factors if r in _NEEDS_INJECTIONS]
-        if "nitrous_oxide" in risk_factors and ctx.neuro:
+        if has_risk(risk_factors, "nitrous_oxide") and ctx.neuro:
             reasons.append("risk_factor:nitrous_oxide")
         reasons += ctx.symptoms_in(ctx.severe_neuro)
         severe_hb = hb_below(ctx, "triage.severe_anaemia_hb")
@@ -125,10 +135,10 @@ def _treat_whatever_status(ctx: Context, risk_factors: list[RiskFactor]) -> list
     if ctx.interp("mma") == "normal" and ctx.interp("homocysteine") == "normal":
         return []
     because: list[str] = []
-    if "nitrous_oxide" in ctx.case.exposures:
-        nerves = ctx.neuro | (ctx.present & {"muscle_weakness"})
+    if ctx.exposed_to("nitrous_oxide"):
+        nerves = nerve_symptoms(ctx)
         if nerves:
             because += ["exposure:nitrous_oxide", *ctx.symptoms_in(nerves)]
-    if "pernicious_anaemia" in risk_factors and ctx.present:
+    if has_risk(risk_factors, "pernicious_anaemia") and ctx.present:
         because += ["risk_factor:pernicious_anaemia", *ctx.symptoms_in(ctx.present)]
     return list(dict.fromkeys(because))

@@ -29,7 +29,13 @@ _AUTOIMMUNE: tuple[Condition, ...] = (
     "other_autoimmune_disease",
     "coeliac_disease",
 )
+_PERNICIOUS: tuple[Condition, ...] = ("pernicious_anaemia", "autoimmune_gastritis")
 _IBD: tuple[Condition, ...] = ("crohns_disease", "ulcerative_colitis")
+
+
+def has_risk(found: list[RiskFactor], code: RiskFactor) -> bool:
+    """Whether ``code`` is among the risk factors found (typed, unlike ``in``)."""
+    return code in found
 
 
 def taking_b12(ctx: Context) -> bool:
@@ -70,11 +76,7 @@ def find_risk_factors(ctx: Context) -> list[RiskFactor]:
         else:
             duration = f"months:{max(months):.0f}" if months else "duration:unknown"
             found[short_risk] = ("R4", [*because, duration], ("risk.long_term_months",))
-    pernicious = [
-        f"condition:{c}"
-        for c in ("pernicious_anaemia", "autoimmune_gastritis")
-        if c in case.conditions
-    ]
+    pernicious = [f"condition:{c}" for c in _PERNICIOUS if c in case.conditions]
     if ctx.interp("if_antibodies") == "positive":
         pernicious.append("lab:if_antibodies=positive")
     if pernicious:
@@ -85,14 +87,14 @@ def find_risk_factors(ctx: Context) -> list[RiskFactor]:
     for condition, surgery in _SURGERY.items():
         if condition in case.conditions:
             found[surgery] = ("R7", [f"condition:{condition}"], ())
-    if "coeliac_disease" in case.conditions:
+    if ctx.known("coeliac_disease"):
         found["coeliac_disease"] = ("R8", ["condition:coeliac_disease"], ())
     ibd = [f"condition:{c}" for c in _IBD if c in case.conditions]
     if ibd:
         found["inflammatory_bowel_disease"] = ("R8", ibd, ())
-    if "bacterial_overgrowth" in case.conditions:
+    if ctx.known("bacterial_overgrowth"):
         found["bacterial_overgrowth"] = ("R8", ["condition:bacterial_overgrowth"], ())
-    if "nitrous_oxide" in case.exposures:
+    if ctx.exposed_to("nitrous_oxide"):
         found["nitrous_oxide"] = ("R9", ["exposure:nitrous_oxide"], ())
     ordered = [c for c in RISK_FACTORS if c in found]
     for code in ordered:

@@ -12,6 +12,7 @@ from b12check.core.risk import taking_b12
 
 _B12_MARKERS: tuple[Analyte, ...] = ("b12", "holotc", "mma", "homocysteine")
 _SERUM: tuple[Analyte, ...] = ("b12", "holotc")
+_FOLATE_NOT_LOW: frozenset[Interpretation] = frozenset({"normal", "high", "borderline"})
 _GLOSSITIS: frozenset[Symptom] = frozenset({"glossitis"})
 _IRREVERSIBLE_OR_TOXIC = (
     "pernicious_anaemia",
@@ -61,7 +62,7 @@ def decide_status(ctx: Context) -> Status:
     if mma == "high":
         reduced = egfr_reduced(ctx)
         because = [ctx.lab_finding("mma"), f"egfr_reduced:{_tri(reduced)}"]
-        ckd = reduced is None and "chronic_kidney_disease" in ctx.case.conditions
+        ckd = reduced is None and ctx.known("chronic_kidney_disease")
         if reduced or ckd:
             if ckd:
                 because.append("condition:chronic_kidney_disease")
@@ -86,7 +87,7 @@ def decide_status(ctx: Context) -> Status:
         if mma == "normal":
             ctx.fire("B4", "b12.status=unlikely", [*because, ctx.lab_finding("mma")])
             return Status("unlikely", distorted)
-        folate_ok = ctx.interp("folate") in {"normal", "high", "borderline"}
+        folate_ok = ctx.interp("folate") in _FOLATE_NOT_LOW
         kidneys_ok = egfr_reduced(ctx) is False
         if hcy == "high" and folate_ok and kidneys_ok:
             ctx.fire(
@@ -156,7 +157,7 @@ def _tri(value: bool | None) -> str:
 
 def decide_suspicion(ctx: Context, risk_factors: list[RiskFactor]) -> Suspicion:
     """Rule B6: clinical suspicion from symptoms and risks, before any lab."""
-    glossitis = "glossitis" in ctx.present
+    glossitis = ctx.has("glossitis")
     risky = [f"risk_factor:{r}" for r in risk_factors]
     strong = [f"risk_factor:{r}" for r in risk_factors if r in _IRREVERSIBLE_OR_TOXIC]
     if ctx.neuro and (risk_factors or glossitis):

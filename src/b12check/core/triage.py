@@ -7,8 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from b12check.core.anaemia import hb_below, iron_deficiency_needs_cause
-from b12check.core.codes import B12Status, RiskFactor, TreatmentResponse, TriageLevel, TriageReason
+from b12check.core.codes import (
+    ABNORMAL_STATUSES,
+    TREATABLE,
+    B12Status,
+    RiskFactor,
+    Symptom,
+    TreatmentResponse,
+    TriageLevel,
+    TriageReason,
+)
 from b12check.core.context import Context
+from b12check.core.risk import has_risk
 
 _URGENT_RISKS: tuple[RiskFactor, ...] = (
     "pregnancy",
@@ -23,6 +33,7 @@ _URGENT_RISKS: tuple[RiskFactor, ...] = (
     "vegan_without_supplement",
     "nitrous_oxide",
 )
+_WEAKNESS: frozenset[Symptom] = frozenset({"muscle_weakness"})
 _TEST_WORTHY_RISKS: tuple[RiskFactor, ...] = (
     "metformin_long_term",
     "ppi_long_term",
@@ -42,6 +53,11 @@ class Triage:
     reasons: tuple[TriageReason, ...]
 
 
+def nerve_symptoms(ctx: Context) -> frozenset[Symptom]:
+    """The present neuro symptoms and muscle weakness: what nitrous oxide makes urgent (T1, P2b)."""
+    return ctx.neuro | (ctx.present & _WEAKNESS)
+
+
 def decide_triage(
     ctx: Context,
     risk_factors: list[RiskFactor],
@@ -57,11 +73,7 @@ def decide_triage(
         for s in ctx.present & kb.group("red_flag_if_rapidly_worsening")
         if ctx.case.symptoms[s].progression == "rapidly_worsening"
     )
-    nitrous_nerves = (
-        ctx.neuro | (ctx.present & {"muscle_weakness"})
-        if "nitrous_oxide" in ctx.case.exposures
-        else frozenset()
-    )
+    nitrous_nerves = nerve_symptoms(ctx) if ctx.exposed_to("nitrous_oxide") else frozenset()
     critical_hb = hb_below(ctx, "triage.critical_hb")
     if red or rapid or nitrous_nerves or critical_hb:
         reasons: list[TriageReason] = []
@@ -90,7 +102,7 @@ def decide_triage(
     if ctx.present:
         routine_reasons.append("symptoms")
         because += ctx.symptoms_in(ctx.present)
-    if status in {"deficient", "probable", "indeterminate"}:
+    if status in ABNORMAL_STATUSES:
         routine_reasons.append("b12_result_abnormal")
         because.append(f"b12.status:{status}")
     worthy = [r for r in risk_factors if r in _TEST_WORTHY_RISKS]
@@ -118,12 +130,12 @@ def _urgent(
     params: tuple[str, ...] = ()
     if ctx.present:
         groups = [r for r in risk_factors if r in _URGENT_RISKS]
-        if "age_over_65" in risk_factors and "fatigue" in ctx.present and ctx.neuro:
+        if has_risk(risk_factors, "age_over_65") and ctx.has("fatigue") and ctx.neuro:
             groups.append("age_over_65")
         if groups:
             reasons += ["symptoms_with_risk_group", *groups]
             because += ctx.symptoms_in(ctx.present) + [f"risk_factor:{g}" for g in groups]
-    if status in {"deficient", "probable"} and ctx.neuro:
+    if status in TREATABLE and ctx.neuro:
         reasons.append("deficiency_with_neuro_symptoms")
         because += [f"b12.status:{status}", *ctx.symptoms_in(ctx.neuro)]
     if response == "worse":
