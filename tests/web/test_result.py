@@ -219,3 +219,20 @@ def test_unknown_page_is_a_friendly_404(client: TestClient) -> None:
     response = client.get("/nope?lang=en")
     assert response.status_code == 404
     assert "This page does not exist" in response.text
+
+
+def test_lab_reader_gives_the_urgency_of_the_labs_alone(client: TestClient) -> None:
+    """A critical Hb is `immediate` even without any complaint; the card says the result as
+    typed (3,9 mmol/L), never the rule's arithmetic in grams per litre."""
+    page = client.get("/labs?lang=nl").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/labs",
+        data={"csrf_token": token, "sex": "female", "lab-0-analyte": "hb",
+              "lab-0-value": "3,9", "lab-0-unit": "mmol/L"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert _level(response.text) == "immediate"
+    card = _card(response.text)
+    assert "Mijn bloeduitslag is sterk afwijkend: Hemoglobine (Hb) 3,9 mmol/L" in card
+    assert "62.8" not in response.text and "62,8" not in card

@@ -39,6 +39,30 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
+def lab_words(assessment: Any, finding: str, kb: KnowledgeBase, lang: str) -> str:
+    """``lab:hb=62.8 g/L < 70`` -> ``Hemoglobine (Hb) 3,9 mmol/L: laag``: the result as the
+    person typed it, with its meaning, instead of the rule's arithmetic."""
+    from b12check.i18n import format_number
+
+    analyte = finding.removeprefix("lab:").split("=", 1)[0]
+    texts = kb.texts[lang]
+    label = str(texts["analytes"].get(analyte, {}).get("label", ""))
+    reading = next((r for r in reversed(assessment.labs) if r.lab.analyte == analyte), None)
+    if not label or reading is None:
+        return ""
+    lab = reading.lab
+    if isinstance(lab.original_value, int | float):
+        from b12check.render.report import unit_label
+
+        unit = unit_label(kb, lang, lab.original_unit) if lab.original_unit else ""
+        value = f"{format_number(float(lab.original_value), lang)} {unit}".strip()
+    else:
+        value = str(lab.result or lab.original_value)
+    meaning = reading.interpretation
+    word = str(texts["lab_interpretations"][meaning]["label"]).lower() if meaning else ""
+    return f"{label} {value}: {word}" if word else f"{label} {value}"
+
+
 def action_card(assessment: Any, kb: KnowledgeBase, lang: str) -> Action:
     """The action card of an assessment in ``lang``."""
     from b12check.render.report import render_finding
@@ -50,17 +74,31 @@ def action_card(assessment: Any, kb: KnowledgeBase, lang: str) -> Action:
     reason_code = next((r for r in reasons if r in texts.get("triage_reasons", {})), None)
     reason = str(texts["triage_reasons"][reason_code]["patient"]) if reason_code else ""
     told: list[str] = []
+    said: list[str] = []  # complaints, as a person says them
+    labs: list[str] = []  # lab results, as the person typed them
     for entry in d.get("explanation", []):
         if not str(entry.get("conclusion", "")).startswith("triage.level"):
             continue
-        for finding in entry.get("because", []):
-            words = render_finding(str(finding), kb, lang, d["profile"], assessment.today)
+        for raw in entry.get("because", []):
+            finding = str(raw)
+            if finding.startswith("lab:"):
+                words = lab_words(assessment, finding, kb, lang)
+                if words and words not in labs:
+                    labs.append(words)
+                    told.append(words)
+                continue
+            words = render_finding(finding, kb, lang, d["profile"], assessment.today)
             if words != finding and words not in told:
                 told.append(words)
+                if finding.startswith("symptom:"):
+                    said.append(_lower_first(words))
     phone = ""
     if level == "immediate":
-        complaints = ", ".join(_lower_first(w) for w in told) or kb.ui(lang, "report.phone_default")
-        phone = kb.ui(lang, "report.phone_script").format(complaints=complaints)
+        if said or not labs:
+            complaints = ", ".join(said) or kb.ui(lang, "report.phone_default")
+            phone = kb.ui(lang, "report.phone_script").format(complaints=complaints)
+        else:
+            phone = kb.ui(lang, "report.phone_labs").format(labs="; ".join(labs))
     steps = []
     next_texts = texts.get("next_steps", {})
     for row in d.get("differentials", []):

@@ -342,6 +342,20 @@ def _findings(
     return tuple(out)
 
 
+_MEASURE = re.compile(r"(\d+(?:\.\d+)?)|([A-Za-z]+/[A-Za-z0-9./]+)")
+
+
+def _localised_measure(text: str, kb: KnowledgeBase, lang: str) -> str:
+    """``62.84 g/L < 70`` in the reader's numbers and units (``62,84 g/L < 70`` in Dutch)."""
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(1):
+            return format_number(float(match.group(1)), lang)
+        return unit_label(kb, lang, match.group(2))
+
+    return _MEASURE.sub(one, text)
+
+
 def render_finding(finding: str, kb: KnowledgeBase, lang: str, profile: str, on: date) -> str:
     """``symptom:paresthesia`` -> ``Tintelingen``; ``lab:b12=low`` -> ``Vitamine B12: laag``."""
     kind, _, rest = finding.partition(":")
@@ -357,7 +371,11 @@ def render_finding(finding: str, kb: KnowledgeBase, lang: str, profile: str, on:
     if kind == "lab" and "=" in rest:
         analyte, _, value = rest.partition("=")
         name = texts["analytes"].get(analyte, {}).get("label", analyte)
-        fallback = kb.ui(lang, "cli.not_measured") if value in {"None", "unknown"} else value
+        fallback = (
+            kb.ui(lang, "cli.not_measured")
+            if value in {"None", "unknown"}
+            else _localised_measure(value, kb, lang)
+        )
         value_label = texts["lab_interpretations"].get(value, {}).get("label", fallback)
         return f"{name}: {value_label}"
     if kind in {"b12.status", "plan", "triage"} and rest:
