@@ -236,3 +236,13 @@ def test_lab_reader_gives_the_urgency_of_the_labs_alone(client: TestClient) -> N
     card = _card(response.text)
     assert "Mijn bloeduitslag is sterk afwijkend: Hemoglobine (Hb) 3,9 mmol/L" in card
     assert "62.8" not in response.text and "62,8" not in card
+
+
+def test_impossible_hb_names_the_unit_the_person_probably_meant(flow: Any) -> None:
+    """Rule L4: Hb 71 typed as mmol/L is refused at the field, with "g/L" suggested in words."""
+    walk = flow()
+    walk.to_review({"labs": {"lab-0-analyte": "hb", "lab-0-value": "71", "lab-0-unit": "mmol/L"}})
+    response = walk.result()
+    assert response.status_code == 422
+    message = response.text.split('id="err-lab-0-value"', 1)[1].split("</p>", 1)[0]
+    assert "Hemoglobine (Hb)" in message and "g/L" in message

@@ -342,7 +342,33 @@ def result_context(
         "answers": answers,
         "intake": intake,
         "citations": citations(assessment),
+        "who": who_line(intake, lang),
     }
+
+
+def who_line(intake: dict[str, Any], lang: str) -> str:
+    """``Vrouw, 67 jaar, niet zwanger · eet: veganist (geen verrijkte producten)``."""
+    ui = content.ui
+    patient = intake.get("patient") or {}
+    bits = []
+    if patient.get("sex"):
+        bits.append(ui(lang, f"about.sex.{patient['sex']}"))
+    if patient.get("age") is not None:
+        bits.append(f"{_num(patient['age'], lang)} {ui(lang, 'unit.years')}")
+    for key in ("pregnant", "breastfeeding"):
+        if patient.get(key) is not None:
+            bits.append(ui(lang, f"report.{key}.{'yes' if patient[key] else 'no'}"))
+    line = ", ".join(bits)
+    diet = intake.get("diet") or {}
+    if diet.get("pattern"):
+        food = content.label(lang, "diets", diet["pattern"])
+        food = food[:1].lower() + food[1:] if food[1:2].islower() else food
+        if diet.get("fortified_foods") is not None:
+            food += (
+                f" ({ui(lang, 'report.fortified.' + ('yes' if diet['fortified_foods'] else 'no'))})"
+            )
+        line = f"{line} · {ui(lang, 'report.eats')}: {food}" if line else food
+    return line
 
 
 # ---- the person's own answers ------------------------------------------------------------------
