@@ -12,6 +12,13 @@ import pytest
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 320, "height": 640}
+# Controls a finger must hit: at least 44 px high (inline text links are exempt, WCAG 2.5.8).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'main button, main a.button, main summary, main .choice, main select, main input[type=text],'
+    + ' main input[type=date], main input[type=email], main input[type=password],'
+    + ' header nav a, header .lang-switch a')]
+  .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
+  .map(e => e.outerHTML.slice(0, 90))"""
 
 
 def _fits(page: Any) -> tuple[int, int]:
@@ -30,11 +37,15 @@ def test_no_page_scrolls_sideways_at_320_px(
     phone: Any, people: dict[str, Any], fill: Any, shot: Any
 ) -> None:
     too_wide: dict[str, tuple[int, int]] = {}
+    too_small: dict[str, list[str]] = {}
 
     def check(name: str) -> None:
         width, inner = _fits(phone)
         if width > inner:
             too_wide[name] = (width, inner)
+        small = phone.evaluate(SMALL_TARGETS)
+        if small:
+            too_small[name] = small
 
     for path in ("/?lang=nl", "/labs", "/account/login", "/account/register", "/nope"):
         phone.goto(path)
@@ -71,6 +82,7 @@ def test_no_page_scrolls_sideways_at_320_px(
     phone.wait_for_url("**/diary")
     check("diary")
     assert not too_wide, too_wide
+    assert not too_small, too_small
 
 
 def test_enter_moves_to_the_next_step(page: Any) -> None:
