@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.resources.abc import Traversable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -194,15 +195,15 @@ def _ordered(
     kb: KnowledgeBase,
     plausible: tuple[float, float] | None,
 ) -> Iterator[Problem]:
-    file = "knowledge/parameters/labs.yaml"
-    values = [kb.core.profiles[profile][n].at(on).value for n in names]
+    params = kb.core.profiles[profile]
+    overridden = any(params[n] is not kb.core.parameters[n] for n in names)
+    file = f"knowledge/profiles/{profile}.yaml" if overridden else "knowledge/parameters/labs.yaml"
+    values = [params[n].at(on).value for n in names]
     numbers = [v for v in values if isinstance(v, float)]
     if len(numbers) != len(values):
         yield Problem(file, f"{analyte}: a zone limit must be one number ({profile}, {on})")
         return
-    for (low_name, low), (high_name, high) in zip(
-        zip(names, numbers, strict=True), list(zip(names, numbers, strict=True))[1:], strict=False
-    ):
+    for (low_name, low), (high_name, high) in pairwise(zip(names, numbers, strict=True)):
         if not low < high:
             yield Problem(
                 file,

@@ -266,3 +266,17 @@ def test_a_likely_look_alike_needs_its_next_step_in_the_vocabulary(kb_copy: Path
         "knowledge/vocabulary.yaml: next_steps: the core's next step statin_review for "
         "statin_myopathy is missing"
     ) in _problems(kb_copy)
+
+
+def test_zones_broken_by_a_profile_name_the_profile_file(kb_copy: Path) -> None:
+    path = kb_copy / "profiles" / "nice.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "2024-03-06: {value: 133, source: [nice-ng239]}"
+    assert old in text
+    path.write_text(text.replace(old, old.replace("133", "900")), encoding="utf-8")
+    problems = _problems(kb_copy)
+    assert any(
+        p.startswith("knowledge/profiles/nice.yaml: b12: zones out of order in profile nice")
+        for p in problems
+    ), problems
+    assert not any("in profile seed" in p for p in problems)
