@@ -195,3 +195,40 @@ def test_pdf_has_at_most_two_pages_with_the_essentials_first(
     before_sources = " ".join(texts).rsplit(sources, 1)[0]  # titles keep their own language
     typed = typed_names(case["intake"])
     check_text(" ".join(before_sources.split()), lang, f"pdf {lang}", typed)
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_other_page_speaks_one_language_without_codes(client: TestClient, lang: str) -> None:
+    """Start, every questionnaire step (with every symptom's details), the lab reader with a
+    result, an error page, the account pages and the diary."""
+    client.cookies.set("lang", lang)
+    pages = {path: client.get(path).text for path in ("/", "/labs", "/nope", "/account/login")}
+    answers = {"takes_supplements": "yes", "on_treatment": "yes"}
+    client.cookies.set("b12_answers", client.app.state.answers.dumps(answers))  # type: ignore[attr-defined]
+    for step in ("about", "diet", "supplements", "medicines", "history", "treatment",
+                 "symptoms", "labs", "review"):  # fmt: skip
+        pages[step] = client.get(f"/questionnaire/{step}").text
+    lab = client.post(
+        "/labs",
+        data={"csrf_token": _token(pages["/labs"]), "lab-0-analyte": "b12", "lab-0-value": "180",
+              "lab-0-unit": "pmol/L", "lab-1-analyte": "mma", "lab-1-value": "0,3",
+              "lab-1-unit": "umol/L"},
+    )  # fmt: skip
+    pages["lab reader"] = lab.text
+    register = client.get("/account/register").text
+    client.post(
+        "/account/register",
+        data={"csrf_token": _token(register), "email": f"lang-{lang}@example.org",
+              "password": "a long language passphrase"},
+    )  # fmt: skip
+    pages["register"] = register
+    pages["diary"] = client.get("/diary").text
+    assert 'id="h-course"' in pages["diary"]  # logged in: the diary itself, not the login page
+    assert 'id="f-sym-paresthesia"' in pages["symptoms"]
+    assert "lab-list" in pages["lab reader"]
+    for name, html in pages.items():
+        check_text(visible_text(html), lang, f"{name} {lang}")

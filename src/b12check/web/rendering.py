@@ -6,6 +6,7 @@ Templates get ``lang``, ``t('key')`` (UI strings), ``label(section, code)`` and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -58,11 +59,15 @@ def page_context(request: Request, lang: str | None = None) -> dict[str, Any]:
     }
 
 
+_MICRO = re.compile(r"(?<![A-Za-z])u(?=[a-zA-Z]+(?:/|\d|$))")
+
+
 def _unit_words(lang: str, unit: str) -> str:
     """A unit as it reads in this language (``umol/L`` -> ``µmol/L``)."""
     from b12check.render.report import unit_label
 
-    return unit_label(content.kb(), lang, unit).replace("um3", "µm³")
+    words = unit_label(content.kb(), lang, unit)
+    return _MICRO.sub("µ", words).replace("m3", "m³")
 
 
 def _question_options(lang: str, qid: str) -> list[tuple[str, str]]:
