@@ -112,3 +112,22 @@ def test_diary_names_the_next_check_date_once(client: TestClient) -> None:
     )
     assert html.count(format_date(when, "nl")) == 1
     assert format_date(when, "nl", "long") not in html
+
+
+def test_diary_errors_are_in_words_without_codes_or_validator_text(client: TestClient) -> None:
+    page = client.get("/account/register?lang=nl")
+    client.post(
+        "/account/register",
+        data={"email": "errors@example.org", "password": PASSWORD,
+              "csrf_token": hidden(page.text, "csrf_token")},
+    )  # fmt: skip
+    diary = client.get("/diary")
+    response = client.post(
+        "/diary/treatment",
+        data={"csrf_token": hidden(diary.text, "csrf_token"), "started": "2099-01-01",
+              "route": "oral", "dose_ug": "1000"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    box = response.text.split('id="form-error"', 1)[1].split("</div>", 1)[0]
+    assert "Startdatum:" in box
+    assert "<code>" not in box and "_" not in box and "should" not in box
