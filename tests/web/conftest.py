@@ -27,6 +27,25 @@ def hidden(html: str, name: str) -> str:
     return match.group(1)
 
 
+def register_and_log_in(client: TestClient, email: str, password: str, lang: str = "nl") -> None:
+    """Register, then log in: registering never logs in (its answer must be the same whether or
+    not the address already had an account) and leads to the login form."""
+    page = client.get(f"/account/register?lang={lang}")
+    registered = client.post(
+        "/account/register",
+        data={"email": email, "password": password, "csrf_token": hidden(page.text, "csrf_token")},
+        follow_redirects=False,
+    )
+    assert registered.status_code == 303
+    assert registered.headers["location"].startswith("/account/login?registered=1")
+    login = client.get(registered.headers["location"])
+    client.post(
+        "/account/login",
+        data={"email": email, "password": password, "csrf_token": hidden(login.text, "csrf_token")},
+    )
+    assert client.get("/diary", follow_redirects=False).status_code == 200
+
+
 class Flow:
     """Walks the questionnaire the way a browser without JavaScript would."""
 
@@ -52,7 +71,6 @@ class Flow:
         """Post the current step's form with these fields; keep the answer page."""
         data: dict[str, Any] = {
             "csrf_token": hidden(self.html, "csrf_token"),
-            "state": hidden(self.html, "state"),
             "step": self.step,
             "action": action,
             **fields,
@@ -68,8 +86,14 @@ class Flow:
             assert response.status_code == 200, (current, response.text[:2000])
             assert self.step != current, f"stuck on {current}"
 
+    def open(self, step: str) -> Any:
+        """Go to a step by its address, as the review's "change" links and Back do."""
+        self.response = self.client.get(f"/questionnaire/{step}")
+        return self.response
+
     def result(self) -> Any:
-        return self.submit(action="result", url="/result")
+        """Ask for the result on the review step (post/redirect/get to ``/result``)."""
+        return self.submit(action="result")
 
 
 @pytest.fixture
