@@ -12,16 +12,32 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
-from b12check.errors import FieldError, IntakeError
+from b12check import limits
+from b12check.documents import plain_text
+from b12check.errors import FieldError, IntakeError, path_key
 
 Sex = Literal["female", "male", "other"]
 Progression = Literal["improving", "stable", "worsening", "rapidly_worsening"]
 
 
+Text = Annotated[str, StringConstraints(max_length=limits.MAX_TEXT), AfterValidator(plain_text)]
+"""Every name, code and unit of an intake: bounded and printable."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Patient(_Strict):
@@ -36,14 +52,14 @@ class Patient(_Strict):
 class Diet(_Strict):
     """Eating pattern; ``fortified_foods`` unknown (None) is never read as 'yes'."""
 
-    pattern: str | None = None
+    pattern: Text | None = None
     fortified_foods: bool | None = None
 
 
 class Supplement(_Strict):
     """One supplement product with amounts per day (or per week)."""
 
-    name: str | None = None
+    name: Text | None = None
     b12_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
     b6_mg: Annotated[float, Field(ge=0, le=10000)] | None = None
     folic_acid_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
@@ -56,8 +72,8 @@ class Supplement(_Strict):
 class Medication(_Strict):
     """One medicine, by name (generic or brand, any spelling, label text) or ATC code."""
 
-    name: str | None = None
-    atc: str | None = None
+    name: Text | None = None
+    atc: Text | None = None
     dose_mg_per_day: Annotated[float, Field(ge=0, le=100000)] | None = None
     since: dt.date | None = None
     years: Annotated[float, Field(ge=0, le=100)] | None = None
@@ -75,12 +91,28 @@ class SymptomDetail(_Strict):
 class Lab(_Strict):
     """One lab result, named by vocabulary code or LOINC code."""
 
-    analyte: str | None = None
-    loinc: str | None = None
-    value: float | str
-    unit: str | None = None
+    analyte: Text | None = None
+    loinc: Text | None = None
+    value: float | Text
+    unit: Text | None = None
     date: dt.date | None = None
     reference_range: tuple[float | None, float | None] | None = None
+
+    @field_validator("reference_range")
+    @classmethod
+    def _ordered_range(
+        cls, value: tuple[float | None, float | None] | None
+    ) -> tuple[float | None, float | None] | None:
+        """A lab's range must be [lower, upper] with lower below upper and neither negative;
+        whether it is plausible for the analyte is checked with the unit (rule L1)."""
+        if value is None:
+            return value
+        low, high = value
+        if (low is not None and low < 0) or (high is not None and high <= 0):
+            raise ValueError("the limits of a lab's range cannot be negative")
+        if low is not None and high is not None and low >= high:
+            raise ValueError("expected [lower, upper] with lower < upper")
+        return value
 
     @field_validator("value", mode="before")
     @classmethod
@@ -94,7 +126,9 @@ class DiaryEntry(_Strict):
     """A dated symptom diary entry: severity 0-10 of each tracked symptom (rule F3)."""
 
     date: dt.date
-    severity: dict[str, Annotated[float, Field(ge=0, le=10)]]
+    severity: Annotated[
+        dict[Text, Annotated[float, Field(ge=0, le=10)]], Field(max_length=limits.MAX_CODES)
+    ]
 
 
 class Treatment(_Strict):
@@ -104,7 +138,7 @@ class Treatment(_Strict):
     route: Literal["oral", "intramuscular"]
     dose_ug_per_day: Annotated[float, Field(ge=0, le=100000)] | None = None
     dose_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
-    schedule: str | None = None
+    schedule: Text | None = None
     response: Literal["improved", "unchanged", "worse"] | None = None
 
 
@@ -114,19 +148,21 @@ class Intake(_Strict):
     today: dt.date | None = None
     patient: Patient | None = None
     diet: Diet | None = None
-    supplements: list[Supplement] = Field(default_factory=list)
-    medications: list[Medication] = Field(default_factory=list)
-    conditions: list[str] = Field(default_factory=list)
-    exposures: list[str] = Field(default_factory=list)
-    symptoms: dict[str, SymptomDetail] = Field(default_factory=dict)
-    labs: list[Lab] = Field(default_factory=list)
+    supplements: list[Supplement] = Field(default_factory=list, max_length=limits.MAX_SUPPLEMENTS)
+    medications: list[Medication] = Field(default_factory=list, max_length=limits.MAX_MEDICATIONS)
+    conditions: list[Text] = Field(default_factory=list, max_length=limits.MAX_CODES)
+    exposures: list[Text] = Field(default_factory=list, max_length=limits.MAX_CODES)
+    symptoms: dict[Text, SymptomDetail] = Field(default_factory=dict, max_length=limits.MAX_CODES)
+    labs: list[Lab] = Field(default_factory=list, max_length=limits.MAX_LABS)
     treatment: Treatment | None = None
-    diary: list[DiaryEntry] = Field(default_factory=list)
+    diary: list[DiaryEntry] = Field(default_factory=list, max_length=limits.MAX_DIARY_DAYS)
 
     @field_validator("symptoms", mode="before")
     @classmethod
     def _symptom_list(cls, value: Any) -> Any:
         """A plain list of symptom codes is the same as codes without detail."""
+        if isinstance(value, list) and len(value) > limits.MAX_CODES:
+            return value  # refused by the length cap, without building a mapping first
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return {v: {} for v in value}
         if isinstance(value, Mapping):
@@ -146,7 +182,8 @@ def field_path(loc: tuple[int | str, ...]) -> str:
         elif part in _UNION_TAGS or "[" in part or part.startswith(("constrained", "function-")):
             continue  # pydantic's name for a union member, not a field
         else:
-            out += f".{part}" if out else part
+            key = path_key(part)
+            out += f".{key}" if out else key
     return out or "intake"
 
 

@@ -9,9 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from b12check import limits
+from b12check.documents import plain_text
 
 Severity = Annotated[int, Field(ge=0, le=10)]
+Code = Annotated[str, StringConstraints(max_length=limits.MAX_TEXT), AfterValidator(plain_text)]
+Notes = Annotated[str, StringConstraints(max_length=limits.MAX_NOTES), AfterValidator(plain_text)]
+Schedule = Annotated[
+    str, StringConstraints(max_length=limits.MAX_SCHEDULE), AfterValidator(plain_text)
+]
+Password = Annotated[str, StringConstraints(max_length=1024), AfterValidator(plain_text)]
 
 
 class EntryIn(BaseModel):
@@ -20,9 +29,9 @@ class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     day: date
-    scores: dict[str, Severity] = Field(default_factory=dict)
+    scores: dict[Code, Severity] = Field(default_factory=dict, max_length=limits.MAX_CODES)
     doses_taken: int | None = Field(default=None, ge=0, le=100)
-    notes: str = Field(default="", max_length=5000)
+    notes: Notes = ""
 
 
 class EntryOut(EntryIn):
@@ -41,7 +50,7 @@ class TreatmentIn(BaseModel):
     started: date
     route: Literal["oral", "intramuscular"]
     dose_ug: int | None = Field(default=None, ge=1, le=100_000)
-    schedule: str = Field(default="", max_length=200)
+    schedule: Schedule = ""
 
 
 class TreatmentOut(TreatmentIn):
@@ -63,8 +72,8 @@ class CredentialsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
+    email: Annotated[str, StringConstraints(max_length=320), AfterValidator(plain_text)]
+    password: Password
     lang: Literal["nl", "en"] = "nl"
 
 
@@ -73,8 +82,8 @@ class PasswordChangeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    old_password: str = Field(max_length=1024)
-    new_password: str = Field(max_length=1024)
+    old_password: Password
+    new_password: Password
 
 
 class PasswordConfirmIn(BaseModel):
@@ -82,7 +91,7 @@ class PasswordConfirmIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    password: str = Field(max_length=1024)
+    password: Password
 
 
 class TokenIn(BaseModel):
@@ -90,7 +99,7 @@ class TokenIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(default="token", max_length=100)
+    name: Annotated[str, StringConstraints(max_length=100), AfterValidator(plain_text)] = "token"
 
 
 class TokenOut(BaseModel):
