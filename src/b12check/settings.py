@@ -15,6 +15,8 @@ from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from b12check import limits
+
 
 def _default_data_dir() -> Path:
     return Path(user_data_dir("b12check", appauthor=False))
@@ -36,6 +38,10 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=32)
     secret_key: str | None = None
     https: bool = False  # set when served behind HTTPS: cookies get the Secure flag
+    # Bounded work per request (defaults and reasons in b12check.limits).
+    max_body_bytes: int = Field(default=limits.MAX_BODY_BYTES, ge=1024)
+    work_seconds: float = Field(default=limits.WORK_SECONDS, gt=0)
+    work_threads: int = Field(default=limits.WORK_THREADS, ge=1, le=64)
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file in the user's data folder."""

@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from b12check.errors import FieldError, IntakeError
 from b12check.settings import Settings, get_settings
+from b12check.web.bounds import RequestLimitMiddleware, WorkPool, error_body
 from b12check.web.forms import AnswerCodec
 from b12check.web.rendering import render_page
 from b12check.web.security import CsrfSigner, SecurityHeadersMiddleware
@@ -32,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.csrf = CsrfSigner(secret)
     app.state.answers = AnswerCodec(secret)
+    app.state.work = WorkPool(settings.work_threads, settings.work_seconds)
+    app.router.on_shutdown.append(app.state.work.shutdown)
 
     from b12check.web.routes import api, pages
 
@@ -52,19 +56,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
+        detail = exc.detail
+        fields: list[str] = detail if exc.status_code == 400 and isinstance(detail, list) else []
         return render_page(
-            request, "error.html", {"status": exc.status_code}, status_code=exc.status_code
+            request,
+            "error.html",
+            {"status": exc.status_code, "fields": fields},
+            status_code=exc.status_code,
         )
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": "invalid request"}, status_code=422)
+            return JSONResponse(error_body(_field_errors(exc)), status_code=422)
         return render_page(request, "error.html", {"status": 400}, status_code=400)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        """Answered on the event loop itself: it shows whether the loop is free."""
         return {"status": "ok"}
 
+    app.add_middleware(RequestLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def _field_errors(exc: RequestValidationError) -> IntakeError:
+    """FastAPI's validation errors as field paths and messages (capped; never the input)."""
+    from b12check.core.intake import field_path
+
+    errors = []
+    for err in exc.errors():
+        loc = tuple(p for p in err.get("loc", ()) if isinstance(p, int | str))
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+            loc = loc[1:]
+        errors.append(FieldError(field_path(loc) if loc else "body", str(err.get("msg", ""))))
+    return IntakeError(errors)

@@ -15,6 +15,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from b12check.documents import parse_number
 from b12check.web.content import Catalogue
 
 Answers = dict[str, Any]  # field name -> str, or list[str] for the multi-choice fields
@@ -180,22 +181,17 @@ class _Builder:
         return value.strip() if isinstance(value, str) else ""
 
     def number(self, name: str, *, integer: bool = False) -> float | int | None:
-        raw = self.text(name).replace(" ", "")
+        raw = self.text(name)
         if not raw:
             return None
-        if "," in raw and "." not in raw:
-            raw = raw.replace(",", ".")  # Dutch decimal comma
-        try:
-            value = float(raw)
-        except ValueError:
+        value = parse_number(raw)  # Dutch decimal comma too; never NaN, infinity or ²
+        if value is None:
             self.built.errors.append(LocalError(name, "integer" if integer else "number"))
             return None
-        if integer:
-            if not value.is_integer():
-                self.built.errors.append(LocalError(name, "integer"))
-                return None
-            return int(value)
-        return int(value) if value.is_integer() else value
+        if integer and not float(value).is_integer():
+            self.built.errors.append(LocalError(name, "integer"))
+            return None
+        return value
 
     def day(self, name: str) -> str | None:
         raw = self.text(name)

@@ -32,6 +32,7 @@ from b12check.diary.texts import ui as diary_ui
 from b12check.store import Database, accounts, open_database
 from b12check.store.models import User
 from b12check.store.ratelimit import LoginRateLimiter
+from b12check.web.bounds import strict_form
 from b12check.web.i18n import choose_language
 from b12check.web.rendering import render_page
 from b12check.web.security import verify_csrf
@@ -43,7 +44,7 @@ _init_lock = threading.Lock()
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/account", tags=["account"])
-csrf = [Depends(verify_csrf)]
+csrf = [Depends(verify_csrf), Depends(strict_form)]
 
 
 # ---- shared plumbing (the diary routes use it too) -------------------------------------------

@@ -6,7 +6,6 @@ of someone else's entry answers 404, exactly like an id that does not exist.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -31,9 +30,11 @@ from b12check.diary.schemas import (
 from b12check.diary.texts import symptom_codes, symptom_label, ui
 from b12check.diary.validate import check_entry, check_treatment
 from b12check.diary.views import course_out, entry_out, treatment_out
+from b12check.documents import DocumentError, load_json, parse_number
 from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
 from b12check.store.models import Entry, Treatment, User
+from b12check.web.bounds import strict_form
 from b12check.web.i18n import choose_language, format_day
 from b12check.web.rendering import render_page
 from b12check.web.routes.account import (
@@ -49,7 +50,7 @@ from b12check.web.security import verify_csrf
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/diary", tags=["diary"])
-csrf = [Depends(verify_csrf)]
+csrf = [Depends(verify_csrf), Depends(strict_form)]
 
 
 def prepare(app: Any) -> None:
@@ -319,17 +320,25 @@ def diary_page(request: Request, auth: PageAuth) -> Response:
     return _diary_page(request, auth)
 
 
+def _whole(text: str) -> int | None:
+    """A typed whole number; None when empty, -1 (refused by the schema's bounds, naming the
+    field) when it is not one — ``²``, ``1e400`` or 5,000 digits included."""
+    if not text.strip():
+        return None
+    value = parse_number(text)
+    return int(value) if value is not None and float(value).is_integer() else -1
+
+
 def _entry_from_form(form: Any) -> EntryIn:
     scores: dict[str, int] = {}
     for code in symptom_codes():
-        value = str(form.get(f"sev_{code}", "")).strip()
-        if value:
-            scores[code] = int(value) if value.lstrip("-").isdigit() else -1
-    doses = str(form.get("doses_taken", "")).strip()
+        value = _whole(str(form.get(f"sev_{code}", "")))
+        if value is not None:
+            scores[code] = value
     return EntryIn(
         day=str(form.get("day", "")),
         scores=scores,
-        doses_taken=int(doses) if doses.isdigit() else (None if not doses else -1),
+        doses_taken=_whole(str(form.get("doses_taken", ""))),
         notes=str(form.get("notes", "")),
     )
 
@@ -449,7 +458,7 @@ def treatment_post(
         data = TreatmentIn(
             started=started,
             route=route,
-            dose_ug=int(dose_ug) if dose_ug.strip().isdigit() else (None if not dose_ug else 0),
+            dose_ug=_whole(dose_ug) if dose_ug.strip() else None,
             schedule=schedule,
         )
         _add_treatment(request, auth.user_id, data)
@@ -490,8 +499,10 @@ def baseline_post(
             answers = request.app.state.answers.loads(state)
             document = build_intake(answers, content.catalogue()).intake
         else:
-            document = json.loads(intake or "{}")
+            document = load_json(intake or "{}", source="intake")
         _save_baseline(request, auth.user_id, document)
+    except DocumentError as error:
+        return _diary_page(request, auth, errors=error.errors, status_code=422)
     except (IntakeError, ValueError) as error:
         problems = (
             error.errors

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from b12check.errors import IntakeError
 from b12check.web import content
 from b12check.web.assessing import FormErrors, assess, check_intake, core_errors, local_errors
+from b12check.web.bounds import run_bounded, strict_form
 from b12check.web.forms import (
     LAB_ROWS,
     MEDICINE_ROWS,
@@ -35,7 +36,7 @@ from b12check.web.rendering import render_html, render_page
 from b12check.web.security import verify_csrf
 
 router = APIRouter()
-csrf = [Depends(verify_csrf)]
+csrf = [Depends(verify_csrf), Depends(strict_form)]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -163,7 +164,7 @@ async def _posted_answers(request: Request) -> tuple[Answers, str]:
 async def result(request: Request) -> Response:
     """The result page: what to do and how soon, why, and what to ask the doctor."""
     answers, lang = await _posted_answers(request)
-    assessment, problem = _assess_answers(request, answers, lang)
+    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
     if problem is not None:
         return problem
     return render_page(
@@ -175,7 +176,7 @@ async def result(request: Request) -> Response:
 async def report(request: Request) -> Response:
     """The GP report as a print-friendly page."""
     answers, lang = await _posted_answers(request)
-    assessment, problem = _assess_answers(request, answers, lang)
+    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
     if problem is not None:
         return problem
     ctx = _result_context(request, assessment, lang, answers, audience="clinician")
@@ -188,14 +189,14 @@ async def report_pdf(request: Request) -> Response:
     from b12check.render.pdf import html_to_pdf
 
     answers, lang = await _posted_answers(request)
-    assessment, problem = _assess_answers(request, answers, lang)
+    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
     if problem is not None:
         return problem
     ctx = _result_context(request, assessment, lang, answers, audience="clinician")
     ctx["for_pdf"] = True
     html = render_html(request, "report.html", ctx, lang)
     return Response(
-        html_to_pdf(html),
+        await run_bounded(request, html_to_pdf, html),
         media_type="application/pdf",
         headers={"content-disposition": 'attachment; filename="b12check-report.pdf"'},
     )
@@ -234,7 +235,7 @@ async def lab_reader_post(request: Request) -> Response:
         errors.general.append(content.ui(lang, "labs.none_entered"))
     if not errors:
         try:
-            assessment = assess(request, built.intake)
+            assessment = await run_bounded(request, assess, request, built.intake)
         except IntakeError as exc:
             errors = core_errors(exc, built, lang)
     ctx = _lab_context(answers, errors, assessment)
