@@ -79,19 +79,25 @@ class RequestLimitMiddleware:
             return
         too_large = {"detail": f"the request body is larger than {self.max_bytes // 1024} kB"}
         length = _header(scope, b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        announced_too_large = length is not None and (
+            not length.isdigit() or int(length) > self.max_bytes
+        )
+        content_type = (_header(scope, b"content-type") or "").lower()
+        is_json = "json" in content_type or str(scope.get("path", "")).startswith("/api/")
+        if announced_too_large and is_json:
             await _answer(send, 413, too_large)
             return
-        content_type = (_header(scope, b"content-type") or "").lower()
         if scope.get("method") in _WITH_BODY and "json" in content_type:
             await self._json(scope, receive, send, too_large)
             return
 
-        received = 0
+        received = self.max_bytes + 1 if announced_too_large else 0
         started = False
 
         async def counting_receive() -> Message:
             nonlocal received
+            if received > self.max_bytes:  # announced too large: refuse before reading a byte
+                raise BodyTooLarge(self.max_bytes)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
