@@ -107,3 +107,17 @@ def test_invalid_utf8_on_stdin_exits_2_without_traceback_in_a_real_process() -> 
     assert done.returncode == 2
     assert b"stdin" in done.stderr
     assert b"Traceback" not in done.stderr
+
+
+def test_diary_scores_on_the_command_line_exit_2(database_url: str) -> None:
+    """``²`` passes ``str.isdigit`` but not ``int``: it used to be a traceback."""
+    from b12check.cli.diary import diary_app
+
+    db = ["--database-url", database_url, "--today", "2026-11-28"]
+    for typed in ("²", "٣", "9" * 5000, "nan", "1e400"):
+        out = RUN.invoke(diary_app, ["add", "--score", f"fatigue={typed}", *db])
+        assert out.exit_code == 2, (typed, out.exception)
+        assert "--score" in out.stderr
+    out = RUN.invoke(diary_app, ["add", "--notes", "a\x00b", *db])
+    assert out.exit_code == 2, out.exception
+    assert "notes" in out.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,32 +77,33 @@ def test_an_announced_gigabyte_is_answered_without_waiting_for_it(server: LiveSe
     assert alive(server)
 
 
-def test_healthz_is_answered_while_pdfs_are_being_made(server: LiveServer) -> None:
+def test_healthz_is_answered_while_a_pdf_is_being_made(server: LiveServer) -> None:
+    """The PDF is made in a worker thread: the event loop stays free. (When it was made on the
+    loop, /healthz waited for the whole PDF.) Relative, not absolute, timing: three health checks
+    in a row take well under half the time one PDF takes (the PDF thread still holds the GIL
+    most of the time, so each check waits some milliseconds for it)."""
     labs = [{"analyte": "b12", "value": 100 + i, "unit": "pmol/L"} for i in range(MAX_LABS)]
     body = json.dumps({**P05, "labs": labs}).encode()
-    finished: list[str] = []
-    statuses: list[int] = []
-    started = threading.Barrier(3)
+    httpx.post(f"{server.url}/api/report.pdf", content=body, headers=JSON, timeout=120)  # warm
+    result: dict[str, float | int] = {}
 
     def make_pdf() -> None:
-        started.wait()
+        start = time.perf_counter()
         response = httpx.post(
             f"{server.url}/api/report.pdf", content=body, headers=JSON, timeout=120
         )
-        statuses.append(response.status_code)
-        finished.append("pdf")
+        result["pdf_seconds"] = time.perf_counter() - start
+        result["status"] = response.status_code
 
-    threads = [threading.Thread(target=make_pdf) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    started.wait()
-    while not finished:  # ask until the first PDF is back: each answer must come in between
-        health = httpx.get(f"{server.url}/healthz", timeout=60)
-        assert health.status_code == 200
-        finished.append("healthz")
-        if finished.count("healthz") >= 3:
-            break
-    for thread in threads:
-        thread.join()
-    assert statuses == [200, 200]
-    assert finished[0] == "healthz", finished
+    thread = threading.Thread(target=make_pdf)
+    thread.start()
+    time.sleep(0.2)
+    start = time.perf_counter()
+    for _ in range(3):
+        assert httpx.get(f"{server.url}/healthz", timeout=120).status_code == 200
+    health_seconds = time.perf_counter() - start
+    done_before_pdf = "status" not in result
+    thread.join()
+    assert result["status"] == 200
+    assert done_before_pdf
+    assert health_seconds < float(result["pdf_seconds"]) / 2, (health_seconds, result)

@@ -167,7 +167,7 @@ def test_mutated_intakes_are_assessed_or_refused_by_field(
 RUN = CliRunner()
 
 
-@_settings(800)
+@_settings(600)
 @given(doc=mutated(), as_json=st.booleans())
 def test_mutated_intakes_on_the_command_line_exit_0_or_2(doc: Any, as_json: bool) -> None:
     import yaml
@@ -183,7 +183,7 @@ def test_mutated_intakes_on_the_command_line_exit_0_or_2(doc: Any, as_json: bool
 FORM_FIELDS = ["age", "lab-0-value", "lab-0-low", "lab-0-high", "lab-0-unit", "lab-0-date"]
 
 
-@_settings(300)
+@_settings(200)
 @given(values=st.lists(st.text(max_size=30), min_size=len(FORM_FIELDS), max_size=len(FORM_FIELDS)))
 def test_typed_lab_reader_values_are_read_or_refused_by_field(
     api: TestClient, values: list[str]

@@ -18,6 +18,7 @@ from b12check.cli.common import UrlOption
 from b12check.cli.common import checked as _checked
 from b12check.cli.common import database_url as _url
 from b12check.cli.common import fail as _fail
+from b12check.documents import parse_number
 
 diary_app = typer.Typer(
     help="The symptom diary in the terminal (local single-user mode).", no_args_is_help=True
@@ -68,9 +69,10 @@ def _parse_scores(scores: list[str]) -> dict[str, int]:
     parsed: dict[str, int] = {}
     for item in scores:
         code, sep, value = item.partition("=")
-        if not sep or not value.strip().lstrip("-").isdigit():
+        number = parse_number(value) if sep else None  # ASCII digits only: never ² or 10**5000
+        if number is None or not float(number).is_integer():
             _fail(f"--score {item!r}: expected SYMPTOM=0..10, e.g. muscle_pain=6")
-        parsed[code.strip()] = int(value)
+        parsed[code.strip()] = int(number)
     return parsed
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import typer
 import yaml
 
+from b12check.documents import parse_number
 from b12check.knowledge_base import KnowledgeBase, load_knowledge_base
 
 T = TypeVar("T")
@@ -83,8 +84,8 @@ class Asker:
 
 def _number(low: float, high: float) -> Callable[[str], float]:
     def convert(answer: str) -> float:
-        value = float(answer.replace(",", "."))
-        if not low <= value <= high:
+        value = parse_number(answer)  # never NaN, infinity, 1_000 or ²
+        if value is None or not low <= value <= high:
             raise ValueError(f"{low:g}-{high:g}")
         return value
 
@@ -234,10 +235,8 @@ def _labs(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
         if not value:
             continue
         entry: dict[str, Any] = {"analyte": analyte}
-        try:
-            entry["value"] = float(value.replace(",", "."))
-        except ValueError:
-            entry["value"] = value
+        number = parse_number(value)
+        entry["value"] = value if number is None else number  # text: positive, "<50" ...
         if not spec.qualitative:
             units = tuple(u.name for u in spec.units.values())
             unit = q.choice("lab_unit", units, units=", ".join(units))
