@@ -172,12 +172,12 @@ def _constant(_: str) -> _Refused:
     return _NOT_FINITE
 
 
-def _decode(data: bytes | str, source: str) -> str:
+def _decode(data: bytes | str, source: str, max_bytes: int) -> str:
     if isinstance(data, str):
         return data
-    if len(data) > MAX_DOCUMENT_BYTES:
+    if len(data) > max_bytes:
         raise DocumentError(
-            [FieldError(source, f"larger than {MAX_DOCUMENT_BYTES // 1024} kB")], unreadable=True
+            [FieldError(source, f"larger than {max_bytes // 1024} kB")], unreadable=True
         )
     try:
         return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
@@ -186,9 +186,11 @@ def _decode(data: bytes | str, source: str) -> str:
         raise DocumentError([FieldError(source, message)], unreadable=True) from None
 
 
-def load_json(data: bytes | str, *, source: str = "document") -> Any:
+def load_json(
+    data: bytes | str, *, source: str = "document", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> Any:
     """A JSON document read strictly (see the module's rules)."""
-    text = _decode(data, source)
+    text = _decode(data, source, max_bytes)
     try:
         parsed = json.loads(
             text, object_pairs_hook=_Pairs, parse_int=_int, parse_constant=_constant
@@ -292,7 +294,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 def load_yaml(data: bytes | str, *, source: str = "document") -> Any:
     """A YAML (1.2) or JSON document read strictly (see the module's rules)."""
-    text = _decode(data, source)
+    text = _decode(data, source, MAX_DOCUMENT_BYTES)
     try:
         parsed = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:

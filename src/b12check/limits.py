@@ -13,6 +13,10 @@ from __future__ import annotations
 MAX_BODY_BYTES = 256 * 1024
 """Largest request body on any endpoint (an intake with 100 labs is about 10 kB)."""
 
+LARGER_BODIES: dict[str, int] = {}
+"""Path prefix -> body limit for routes that take batches (e.g. population screening); the
+longest matching prefix wins. Every other route has :data:`MAX_BODY_BYTES`."""
+
 MAX_DOCUMENT_BYTES = MAX_BODY_BYTES
 """Largest intake file or stdin the CLI reads: the same rule as the web app."""
 

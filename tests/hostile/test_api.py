@@ -278,3 +278,16 @@ def test_work_over_the_time_limit_answers_503_and_frees_the_caller(tmp_path: Pat
         assert slow.get("/healthz").status_code == 200
     with make_client(tmp_path) as normal:
         assert post(normal, "/api/report.pdf", with_()).status_code == 200
+
+
+def test_a_batch_route_can_have_a_larger_limit_and_only_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from b12check import limits
+
+    monkeypatch.setattr(limits, "LARGER_BODIES", {"/api/v1/batch": 4 * MAX_BODY_BYTES})
+    with make_client(tmp_path) as batch:
+        body = b'{"x": "' + b"y" * (2 * MAX_BODY_BYTES) + b'"}'
+        assert post(batch, "/api/v1/batch/screen", body).status_code == 404  # read, no route
+        assert post(batch, "/api/v1/diary/entries", body).status_code == 413
+        assert post(batch, "/api/v1/batch", body + b" " * (3 * MAX_BODY_BYTES)).status_code == 413

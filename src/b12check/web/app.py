@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from b12check import limits
 from b12check.errors import FieldError, IntakeError
 from b12check.settings import Settings, get_settings
 from b12check.web.bounds import RequestLimitMiddleware, WorkPool, error_body
@@ -76,7 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Answered on the event loop itself: it shows whether the loop is free."""
         return {"status": "ok"}
 
-    app.add_middleware(RequestLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestLimitMiddleware, max_bytes=settings.max_body_bytes, larger=limits.LARGER_BODIES
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
@@ -69,14 +69,32 @@ async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
 class RequestLimitMiddleware:
     """At most ``max_bytes`` of body on every route, and strictly read JSON (see the module)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.larger = sorted((larger or {}).items(), key=lambda item: -len(item[0]))
+
+    def limit_for(self, path: str) -> int:
+        """The body limit of a path: a batch route's own, else the default."""
+        return next((n for prefix, n in self.larger if path.startswith(prefix)), self.default_max)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await _Limited(self.app, self.limit_for(str(scope.get("path", ""))))(scope, receive, send)
+
+
+class _Limited:
+    """One request under one limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         too_large = {"detail": f"the request body is larger than {self.max_bytes // 1024} kB"}
         length = _header(scope, b"content-length")
         announced_too_large = length is not None and (
@@ -137,7 +155,7 @@ class RequestLimitMiddleware:
         body = b"".join(chunks)
         if body.strip():
             try:
-                load_json(body, source="body")
+                load_json(body, source="body", max_bytes=self.max_bytes)
             except DocumentError as exc:
                 status = 400 if exc.unreadable else 422
                 await _answer(send, status, error_body(exc))
