@@ -23,11 +23,12 @@ from pydantic import (
 )
 
 from b12check import limits
+from b12check.core.codes import Progression as Progression  # re-exported for the doors
+from b12check.core.codes import TreatmentResponse, TreatmentRoute
 from b12check.documents import plain_text
 from b12check.errors import FieldError, IntakeError, path_key
 
 Sex = Literal["female", "male", "other"]
-Progression = Literal["improving", "stable", "worsening", "rapidly_worsening"]
 
 
 Text = Annotated[str, StringConstraints(max_length=limits.MAX_TEXT), AfterValidator(plain_text)]
@@ -135,11 +136,11 @@ class Treatment(_Strict):
     """B12 treatment already under way."""
 
     started: dt.date
-    route: Literal["oral", "intramuscular"]
+    route: TreatmentRoute
     dose_ug_per_day: Annotated[float, Field(ge=0, le=100000)] | None = None
     dose_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
     schedule: Text | None = None
-    response: Literal["improved", "unchanged", "worse"] | None = None
+    response: TreatmentResponse | None = None
 
 
 class Intake(_Strict):
