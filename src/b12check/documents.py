@@ -31,7 +31,6 @@ __all__ = [
     "load_document",
     "load_json",
     "load_yaml",
-    "parse_number",
     "strict",
 ]
 
@@ -310,21 +309,3 @@ def load_document(data: bytes | str, *, source: str = "document", json_only: boo
     if json_only or source.lower().endswith(".json"):
         return load_json(data, source=source)
     return load_yaml(data, source=source)
-
-
-# ---- numbers typed in forms and prompts ----
-
-_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]{1,3})?$")
-
-
-def parse_number(text: str) -> float | int | None:
-    """A number typed by a person (``7,1`` or ``7.1``; ASCII digits only), or None when the text
-    is not one: never NaN, infinity, ``1_000``, ``²`` or other Unicode digits."""
-    raw = text.strip().replace(" ", "")
-    if not _NUMBER.match(raw) or len(raw.lstrip("+-").split(".")[0]) > MAX_INTEGER_DIGITS:
-        return None
-    raw = raw.replace(",", ".")
-    value = float(raw)
-    if not math.isfinite(value):
-        return None
-    return int(value) if value.is_integer() and abs(value) < 10**MAX_INTEGER_DIGITS else value

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from b12check.documents import DocumentError, load_json, load_yaml, parse_number
+from b12check.core.numbers import parse_number
+from b12check.documents import DocumentError, load_json, load_yaml
 from b12check.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_INTEGER_DIGITS
 
 
@@ -164,14 +165,34 @@ def test_errors_are_capped_and_counted() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("7,1", 7.1), ("7.1", 7.1), (" 42 ", 42), ("-3", -3), ("1e3", 1000), (",5", 0.5)],
+    [("7,1", 7.1), ("7.1", 7.1), (" 42 ", 42), ("-3", -3), (",5", 0.5)],
 )
 def test_typed_numbers(text: str, expected: float) -> None:
     assert parse_number(text) == expected
 
 
 @pytest.mark.parametrize(
-    "text", ["²", "١٢", "nan", "inf", "Infinity", "1e400", "1_000", "0x10", "1.2.3", "", "9" * 40]
+    "text",
+    ["²", "١٢", "nan", "inf", "Infinity", "1e3", "1e400", "1_000", "0x10", "1.2.3", "", "9" * 40],
 )
 def test_typed_numbers_refuse_anything_ambiguous(text: str) -> None:
-    assert parse_number(text) is None
+    """One parser for every door (core/numbers.py); exponents too are refused, never guessed."""
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number(text)
+
+
+@pytest.mark.parametrize("typed", ["1_0", "1e1", "²", "٤", "9" * 40])
+def test_diary_numbers_sent_as_text_go_through_the_one_parser(typed: str) -> None:
+    """The diary's forms pass unreadable text on to the schema so that it names the field;
+    pydantic's own lax reading (``1_0`` is 10) must never be the one that decides."""
+    from pydantic import ValidationError
+
+    from b12check.diary.schemas import EntryIn, TreatmentIn
+
+    with pytest.raises(ValidationError, match="whole number"):
+        EntryIn(day="2026-11-28", scores={"muscle_pain": typed})
+    with pytest.raises(ValidationError, match="whole number"):
+        EntryIn(day="2026-11-28", doses_taken=typed)
+    with pytest.raises(ValidationError, match="whole number"):
+        TreatmentIn(started="2026-11-01", route="oral", dose_ug=typed)
+    assert EntryIn(day="2026-11-28", scores={"muscle_pain": "6"}).scores == {"muscle_pain": 6}

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import typer
 import yaml
 
-from b12check.documents import parse_number
+from b12check.core.numbers import parse_number
 from b12check.knowledge_base import KnowledgeBase, load_knowledge_base
 
 T = TypeVar("T")
@@ -84,8 +84,8 @@ class Asker:
 
 def _number(low: float, high: float) -> Callable[[str], float]:
     def convert(answer: str) -> float:
-        value = parse_number(answer)  # never NaN, infinity, 1_000 or ²
-        if value is None or not low <= value <= high:
+        value = parse_number(answer)
+        if not low <= value <= high:
             raise ValueError(f"{low:g}-{high:g}")
         return value
 
@@ -235,8 +235,10 @@ def _labs(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
         if not value:
             continue
         entry: dict[str, Any] = {"analyte": analyte}
-        number = parse_number(value)
-        entry["value"] = value if number is None else number  # text: positive, "<50" ...
+        try:
+            entry["value"] = parse_number(value)
+        except ValueError:
+            entry["value"] = value
         if not spec.qualitative:
             units = tuple(u.name for u in spec.units.values())
             unit = q.choice("lab_unit", units, units=", ".join(units))

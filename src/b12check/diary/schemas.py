@@ -9,12 +9,34 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from b12check import limits
+from b12check.core.numbers import parse_whole
 from b12check.documents import plain_text
 
-Severity = Annotated[int, Field(ge=0, le=10)]
+
+def _typed_whole(value: Any) -> Any:
+    """A whole number sent as text goes through the one strict parser, never pydantic's lax
+    one (which reads ``1_0`` as 10)."""
+    if isinstance(value, str):
+        try:
+            return parse_whole(value)
+        except ValueError:
+            raise ValueError("expected a whole number (digits 0-9)") from None
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_typed_whole)]
+Severity = Annotated[Whole, Field(ge=0, le=10)]
 Code = Annotated[str, StringConstraints(max_length=limits.MAX_TEXT), AfterValidator(plain_text)]
 Notes = Annotated[str, StringConstraints(max_length=limits.MAX_NOTES), AfterValidator(plain_text)]
 Schedule = Annotated[
@@ -30,7 +52,7 @@ class EntryIn(BaseModel):
 
     day: date
     scores: dict[Code, Severity] = Field(default_factory=dict, max_length=limits.MAX_CODES)
-    doses_taken: int | None = Field(default=None, ge=0, le=100)
+    doses_taken: Whole | None = Field(default=None, ge=0, le=100)
     notes: Notes = ""
 
 
@@ -49,7 +71,7 @@ class TreatmentIn(BaseModel):
 
     started: date
     route: Literal["oral", "intramuscular"]
-    dose_ug: int | None = Field(default=None, ge=1, le=100_000)
+    dose_ug: Whole | None = Field(default=None, ge=1, le=100_000)
     schedule: Schedule = ""
 
 
@@ -74,7 +96,17 @@ class CredentialsIn(BaseModel):
 
     email: Annotated[str, StringConstraints(max_length=320), AfterValidator(plain_text)]
     password: Password
-    lang: Literal["nl", "en"] = "nl"
+    lang: str = "nl"
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from b12check.i18n import languages, normalise
+
+        lang = normalise(value)
+        if lang is None:
+            raise ValueError(f"expected one of: {', '.join(languages())}")
+        return lang
 
 
 class PasswordChangeIn(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from b12check.documents import parse_number
+from b12check.core.numbers import parse_number
 from b12check.web.content import Catalogue
 
 Answers = dict[str, Any]  # field name -> str, or list[str] for the multi-choice fields
@@ -184,14 +184,17 @@ class _Builder:
         raw = self.text(name)
         if not raw:
             return None
-        value = parse_number(raw)  # Dutch decimal comma too; never NaN, infinity or ²
-        if value is None:
+        try:
+            value = parse_number(raw)  # decimal point or Dutch decimal comma
+        except ValueError:
             self.built.errors.append(LocalError(name, "integer" if integer else "number"))
             return None
-        if integer and not float(value).is_integer():
-            self.built.errors.append(LocalError(name, "integer"))
-            return None
-        return value
+        if integer:
+            if not value.is_integer():
+                self.built.errors.append(LocalError(name, "integer"))
+                return None
+            return int(value)
+        return int(value) if value.is_integer() else value
 
     def day(self, name: str) -> str | None:
         raw = self.text(name)

@@ -14,8 +14,9 @@ from fastapi.responses import JSONResponse, Response
 
 from b12check.core.intake import Intake
 from b12check.documents import DocumentError, load_json
-from b12check.errors import IntakeError, path_key
+from b12check.errors import IntakeError
 from b12check.web.bounds import error_body, run_bounded
+from b12check.web.deps import requested_profile as _profile
 from b12check.web.i18n import choose_language
 from b12check.web.presenting import present, summarise
 
@@ -42,15 +43,6 @@ async def _intake(request: Request) -> Intake:
 class _InvalidError(Exception):
     def __init__(self, error: IntakeError, status: int) -> None:
         self.response = JSONResponse(error_body(error), status_code=status)
-
-
-def _profile(request: Request) -> str:
-    from b12check.web.content import kb
-
-    profile = request.query_params.get("profile") or request.app.state.settings.profile
-    if profile not in kb().profiles:
-        raise HTTPException(status_code=422, detail=f"unknown profile {path_key(profile)}")
-    return str(profile)
 
 
 def _assessed(intake: Intake, profile: str) -> dict[str, Any]:

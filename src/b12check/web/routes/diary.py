@@ -28,16 +28,14 @@ from b12check.diary.schemas import (
     TreatmentOut,
 )
 from b12check.diary.texts import symptom_codes, symptom_label, ui
-from b12check.diary.validate import check_entry, check_treatment
+from b12check.diary.validate import check_entry, check_treatment, whole_or_text
 from b12check.diary.views import course_out, entry_out, treatment_out
-from b12check.documents import DocumentError, load_json, parse_number
+from b12check.documents import DocumentError, load_json
 from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
 from b12check.store.models import Entry, Treatment, User
 from b12check.web.bounds import strict_form
-from b12check.web.i18n import choose_language, format_day
-from b12check.web.rendering import render_page
-from b12check.web.routes.account import (
+from b12check.web.deps import (
     ApiAuth,
     Auth,
     PageAuth,
@@ -46,6 +44,9 @@ from b12check.web.routes.account import (
     login_redirect,
     today,
 )
+from b12check.web.deps import profile as _profile
+from b12check.web.i18n import choose_language, format_day
+from b12check.web.rendering import render_page
 from b12check.web.security import verify_csrf
 
 router = APIRouter()
@@ -58,10 +59,6 @@ def prepare(app: Any) -> None:
     of requests does not load it in every worker thread at the same time."""
     get_database_for(app)
     symptom_codes()
-
-
-def _profile(request: Request) -> str:
-    return str(request.app.state.settings.profile)
 
 
 def _invalid(error: IntakeError) -> HTTPException:
@@ -280,7 +277,7 @@ def _charts(course: Course, lang: str) -> list[dict[str, Any]]:
 
 
 def _report(course: Course, lang: str) -> Any:
-    if course.assessment is None:
+    if course.assessment_object is None:
         return None
     from b12check.diary.texts import kb
     from b12check.render.report import render_assessment
@@ -320,25 +317,16 @@ def diary_page(request: Request, auth: PageAuth) -> Response:
     return _diary_page(request, auth)
 
 
-def _whole(text: str) -> int | None:
-    """A typed whole number; None when empty, -1 (refused by the schema's bounds, naming the
-    field) when it is not one — ``²``, ``1e400`` or 5,000 digits included."""
-    if not text.strip():
-        return None
-    value = parse_number(text)
-    return int(value) if value is not None and float(value).is_integer() else -1
-
-
 def _entry_from_form(form: Any) -> EntryIn:
-    scores: dict[str, int] = {}
+    scores: dict[str, Any] = {}
     for code in symptom_codes():
-        value = _whole(str(form.get(f"sev_{code}", "")))
+        value = whole_or_text(str(form.get(f"sev_{code}", "")))
         if value is not None:
             scores[code] = value
     return EntryIn(
         day=str(form.get("day", "")),
         scores=scores,
-        doses_taken=_whole(str(form.get("doses_taken", ""))),
+        doses_taken=whole_or_text(str(form.get("doses_taken", ""))),
         notes=str(form.get("notes", "")),
     )
 
@@ -458,7 +446,7 @@ def treatment_post(
         data = TreatmentIn(
             started=started,
             route=route,
-            dose_ug=_whole(dose_ug) if dose_ug.strip() else None,
+            dose_ug=whole_or_text(dose_ug),
             schedule=schedule,
         )
         _add_treatment(request, auth.user_id, data)
