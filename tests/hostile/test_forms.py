@@ -27,13 +27,9 @@ def token(html: str, name: str = "csrf_token") -> str:
 
 
 def questionnaire(client: TestClient) -> dict[str, str]:
+    """The first step's form (the answers so far live in the session cookie)."""
     page = client.get("/questionnaire?lang=en")
-    return {
-        "csrf_token": token(page.text),
-        "state": token(page.text, "state"),
-        "step": "about",
-        "action": "next",
-    }
+    return {"csrf_token": token(page.text), "step": "about", "action": "next"}
 
 
 @pytest.mark.parametrize("typed", UNREADABLE_NUMBERS)
@@ -103,6 +99,20 @@ def test_a_form_over_the_size_limit_is_a_413_page(client: TestClient) -> None:
     response = client.post("/questionnaire", data=form)
     assert response.status_code == 413
     assert "<html" in response.text
+
+
+def test_the_pages_gp_report_pdf_runs_in_the_bounded_pool(tmp_path: Path) -> None:
+    """The result pages are GETs now (post/redirect/get); their PDF is still made in the worker
+    pool under the time limit, never on the event loop."""
+    from hostile.conftest import make_client
+
+    with make_client(tmp_path, work_seconds=0.001, work_threads=1) as slow:
+        form = {**questionnaire(slow), "age": "52", "sex": "female"}
+        assert slow.post("/questionnaire", data=form).status_code == 200
+        response = slow.get("/report.pdf", follow_redirects=False)
+        assert response.status_code == 503
+        assert response.headers["retry-after"]
+        assert slow.get("/healthz").status_code == 200
 
 
 # ---- the diary forms, on both databases ------------------------------------------------------------

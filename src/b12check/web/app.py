@@ -59,12 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         detail = exc.detail
         fields: list[str] = detail if exc.status_code == 400 and isinstance(detail, list) else []
-        return render_page(
+        page = render_page(
             request,
             "error.html",
             {"status": exc.status_code, "fields": fields},
             status_code=exc.status_code,
         )
+        for name, value in (exc.headers or {}).items():  # Retry-After of a 503, Allow of a 405
+            page.headers[name] = value
+        return page
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

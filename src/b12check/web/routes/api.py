@@ -18,7 +18,7 @@ from b12check.errors import IntakeError
 from b12check.web.bounds import error_body, run_bounded
 from b12check.web.deps import requested_profile as _profile
 from b12check.web.i18n import choose_language
-from b12check.web.presenting import present, summarise
+from b12check.web.presenting import result_context
 
 router = APIRouter(prefix="/api")
 
@@ -71,14 +71,9 @@ def _report_pdf(request: Request, intake: Intake, profile: str, lang: str) -> by
     from b12check.web.rendering import render_html
 
     assessment = service.assess_parsed(intake, profile=profile)
-    context = {
-        "a": assessment.to_dict(),
-        "view": present(assessment, lang, "clinician"),
-        "summary": summarise(intake.model_dump(mode="json", exclude_none=True), lang),
-        "state": "",
-        "answers": {},
-        "for_pdf": True,
-    }
+    document = intake.model_dump(mode="json", exclude_none=True)
+    context = result_context(assessment, lang, document, audience="clinician")
+    context["for_pdf"] = True
     return html_to_pdf(render_html(request, "report.html", context, lang))
 
 
