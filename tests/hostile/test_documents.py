@@ -196,3 +196,26 @@ def test_diary_numbers_sent_as_text_go_through_the_one_parser(typed: str) -> Non
     with pytest.raises(ValidationError, match="whole number"):
         TreatmentIn(started="2026-11-01", route="oral", dose_ug=typed)
     assert EntryIn(day="2026-11-28", scores={"muscle_pain": "6"}).scores == {"muscle_pain": 6}
+
+
+@pytest.mark.parametrize("typed", ["1_00", "5e1", "²", "٥٢", "nan", "9" * 40])
+def test_intake_numbers_given_as_text_go_through_the_one_parser(typed: str) -> None:
+    """``"age": "1_00"`` is not 100: text in a number field is read by core/numbers.py, and an
+    error names the field without echoing the text."""
+    from b12check.core.intake import parse_shape
+    from b12check.errors import IntakeError
+
+    documents = [
+        ({"patient": {"age": typed}}, "patient.age"),
+        ({"symptoms": {"muscle_pain": {"severity": typed}}}, "symptoms.muscle_pain.severity"),
+        (
+            {"labs": [{"analyte": "b12", "value": 100, "reference_range": [typed, 600]}]},
+            "labs[0].reference_range[0]",
+        ),
+    ]
+    for document, path in documents:
+        with pytest.raises(IntakeError) as caught:
+            parse_shape(document)
+        assert [e.path for e in caught.value.errors] == [path]
+        assert typed not in str(caught.value.errors[0].message)
+    assert parse_shape({"patient": {"age": "52"}}).patient.age == 52  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -25,6 +26,7 @@ from pydantic import (
 from b12check import limits
 from b12check.core.codes import Progression as Progression  # re-exported for the doors
 from b12check.core.codes import TreatmentResponse, TreatmentRoute
+from b12check.core.numbers import parse_number
 from b12check.documents import plain_text
 from b12check.errors import FieldError, IntakeError, path_key
 
@@ -33,6 +35,20 @@ Sex = Literal["female", "male", "other"]
 
 Text = Annotated[str, StringConstraints(max_length=limits.MAX_TEXT), AfterValidator(plain_text)]
 """Every name, code and unit of an intake: bounded and printable."""
+
+
+def _number_text(value: Any) -> Any:
+    """A number given as text goes through the one strict parser (core/numbers.py), never
+    pydantic's lax one (which reads ``1_00`` as 100 and ``5e1`` as 50)."""
+    if isinstance(value, str):
+        try:
+            return parse_number(value)
+        except ValueError:
+            raise ValueError("expected a number (digits 0-9, decimal point or comma)") from None
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number_text)]
 
 
 class _Strict(BaseModel):
@@ -44,7 +60,7 @@ class _Strict(BaseModel):
 class Patient(_Strict):
     """Who the person is; age below 16 is an input error (the tool is for adults)."""
 
-    age: Annotated[float, Field(ge=16, le=120)] | None = None
+    age: Annotated[Number, Field(ge=16, le=120)] | None = None
     sex: Sex | None = None
     pregnant: bool | None = None
     breastfeeding: bool | None = None
@@ -61,11 +77,11 @@ class Supplement(_Strict):
     """One supplement product with amounts per day (or per week)."""
 
     name: Text | None = None
-    b12_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
-    b6_mg: Annotated[float, Field(ge=0, le=10000)] | None = None
-    folic_acid_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
-    magnesium_mg: Annotated[float, Field(ge=0, le=100000)] | None = None
-    vitamin_d_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
+    b12_ug: Annotated[Number, Field(ge=0, le=100000)] | None = None
+    b6_mg: Annotated[Number, Field(ge=0, le=10000)] | None = None
+    folic_acid_ug: Annotated[Number, Field(ge=0, le=100000)] | None = None
+    magnesium_mg: Annotated[Number, Field(ge=0, le=100000)] | None = None
+    vitamin_d_ug: Annotated[Number, Field(ge=0, le=100000)] | None = None
     per: Literal["day", "week"] = "day"
     since: dt.date | None = None
 
@@ -75,17 +91,17 @@ class Medication(_Strict):
 
     name: Text | None = None
     atc: Text | None = None
-    dose_mg_per_day: Annotated[float, Field(ge=0, le=100000)] | None = None
+    dose_mg_per_day: Annotated[Number, Field(ge=0, le=100000)] | None = None
     since: dt.date | None = None
-    years: Annotated[float, Field(ge=0, le=100)] | None = None
-    months: Annotated[float, Field(ge=0, le=1200)] | None = None
+    years: Annotated[Number, Field(ge=0, le=100)] | None = None
+    months: Annotated[Number, Field(ge=0, le=1200)] | None = None
 
 
 class SymptomDetail(_Strict):
     """Optional detail of one symptom."""
 
-    severity: Annotated[float, Field(ge=0, le=10)] | None = None
-    weeks: Annotated[float, Field(ge=0, le=5200)] | None = None
+    severity: Annotated[Number, Field(ge=0, le=10)] | None = None
+    weeks: Annotated[Number, Field(ge=0, le=5200)] | None = None
     progression: Progression | None = None
 
 
@@ -97,7 +113,7 @@ class Lab(_Strict):
     value: float | Text
     unit: Text | None = None
     date: dt.date | None = None
-    reference_range: tuple[float | None, float | None] | None = None
+    reference_range: tuple[Number | None, Number | None] | None = None
 
     @field_validator("reference_range")
     @classmethod
@@ -128,7 +144,7 @@ class DiaryEntry(_Strict):
 
     date: dt.date
     severity: Annotated[
-        dict[Text, Annotated[float, Field(ge=0, le=10)]], Field(max_length=limits.MAX_CODES)
+        dict[Text, Annotated[Number, Field(ge=0, le=10)]], Field(max_length=limits.MAX_CODES)
     ]
 
 
@@ -137,8 +153,8 @@ class Treatment(_Strict):
 
     started: dt.date
     route: TreatmentRoute
-    dose_ug_per_day: Annotated[float, Field(ge=0, le=100000)] | None = None
-    dose_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
+    dose_ug_per_day: Annotated[Number, Field(ge=0, le=100000)] | None = None
+    dose_ug: Annotated[Number, Field(ge=0, le=100000)] | None = None
     schedule: Text | None = None
     response: TreatmentResponse | None = None
 
