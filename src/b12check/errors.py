@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from b12check.limits import MAX_ERRORS
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def path_key(key: object) -> str:
+    """A key as it may appear in a field path: plain keys as they are, anything else quoted
+    with escapes and shortened, so an error never echoes a long or unprintable key."""
+    text = str(key)
+    if _PLAIN_KEY.fullmatch(text):
+        return text
+    short = text if len(text) <= 40 else text[:40] + "…"
+    return ascii(short)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,11 +32,16 @@ class FieldError:
 
 
 class IntakeError(ValueError):
-    """The intake cannot be assessed; nothing was concluded. Carries every field problem found."""
+    """The intake cannot be assessed; nothing was concluded. Carries the field problems found:
+    at most :data:`~b12check.limits.MAX_ERRORS`, with ``omitted`` counting the rest."""
 
     def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors[:MAX_ERRORS]
+        self.omitted = max(len(errors) - MAX_ERRORS, 0)
+        text = "; ".join(str(e) for e in self.errors)
+        if self.omitted:
+            text += f"; and {self.omitted} more"
+        super().__init__(text)
 
 
 class KnowledgeError(RuntimeError):

@@ -16,6 +16,8 @@ from platformdirs import user_data_dir
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from b12check import limits
+
 
 def _default_data_dir() -> Path:
     return Path(user_data_dir("b12check", appauthor=False))
@@ -73,6 +75,10 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 10.0.0.0/8).
     # Empty: the peer address is the client, whatever headers it sends.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # Bounded work per request (defaults and reasons in b12check.limits).
+    max_body_bytes: int = Field(default=limits.MAX_BODY_BYTES, ge=1024)
+    work_seconds: float = Field(default=limits.WORK_SECONDS, gt=0)
+    work_threads: int = Field(default=limits.WORK_THREADS, ge=1, le=64)
     security: SecurityPolicy = Field(default_factory=SecurityPolicy)
     # SQLite durability of the web app: NORMAL survives the app being killed, FULL also a power
     # cut, at one fsync per write (see b12check.store.database for the measured trade-off).

@@ -111,14 +111,23 @@ def checked(build: Callable[[], T]) -> T:
 
 
 def read_document(source: str) -> Any:
-    """An intake document from a file or stdin (``-``), YAML or JSON."""
-    import yaml
+    """An intake document from a file or stdin (``-``): JSON for ``.json`` files, else YAML 1.2,
+    read by the same strict rules as the web app (:mod:`b12check.documents`); any problem exits
+    2 naming the field or the place in the file."""
+    from b12check.documents import DocumentError, load_document
+    from b12check.limits import MAX_DOCUMENT_BYTES
 
+    name = "stdin" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        if source == "-":
+            data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+        else:
+            with Path(source).open("rb") as handle:
+                data = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as exc:
         fail(f"cannot read {source}: {exc.strerror}")
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        fail(f"{source} is not valid YAML or JSON: {exc}")
+        return load_document(data, source=name)
+    except DocumentError as exc:
+        lines = "\n".join(f"  {e.path}: {e.message}" for e in exc.errors)
+        fail(f"{name} cannot be read:\n{lines}")

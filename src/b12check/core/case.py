@@ -4,6 +4,7 @@ totals computed. Every problem becomes a :class:`FieldError`; nothing is guessed
 
 from __future__ import annotations
 
+import math
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
@@ -354,7 +355,7 @@ def _lab(
     if not plausible(spec, value):
         errors.append(FieldError(f"{path}.value", _implausible(spec, number, unit)))
         return None
-    lab_range = _lab_range(lab, unit, path, errors)
+    lab_range = _lab_range(lab, spec, unit, path, errors)
     if lab_range is not None:
         notes.append(Note("lab_range_used", path, (("analyte", spec.code),)))
     return LabValue(
@@ -503,7 +504,7 @@ def _assumed(path: str, spec: AnalyteSpec, number: float, unit: UnitSpec) -> Not
 
 
 def _lab_range(
-    lab: Lab, unit: UnitSpec, path: str, errors: list[FieldError]
+    lab: Lab, spec: AnalyteSpec, unit: UnitSpec, path: str, errors: list[FieldError]
 ) -> tuple[float | None, float | None] | None:
     if lab.reference_range is None:
         return None
@@ -515,7 +516,30 @@ def _lab_range(
             FieldError(f"{path}.reference_range", "expected [lower, upper] with lower < upper")
         )
         return None
-    return (
+    canonical = (
         None if low is None else low * unit.factor,
         None if high is None else high * unit.factor,
     )
+    if not _plausible_range(spec, *canonical):
+        low_p, high_p = spec.plausible or (0.0, 0.0)
+        errors.append(
+            FieldError(
+                f"{path}.reference_range",
+                f"not a possible range for {spec.code} in {unit.name} (limits must lie within "
+                f"0–{high_p:g} {spec.canonical_unit}, the upper above {low_p:g}); "
+                "check the numbers and the unit",
+            )
+        )
+        return None
+    return canonical
+
+
+def _plausible_range(spec: AnalyteSpec, low: float | None, high: float | None) -> bool:
+    """A lab's own range must fit what the analyte can take (L1 with L4's plausible values): a
+    range such as [-1e308, 1e308] would otherwise call every result normal."""
+    if spec.plausible is None:
+        return all(v is None or math.isfinite(v) for v in (low, high))
+    floor, ceiling = spec.plausible
+    if low is not None and not 0 <= low <= ceiling:
+        return False
+    return high is None or floor <= high <= ceiling

@@ -182,8 +182,9 @@ class Knowledge:
     def check_profile(self, profile: str) -> None:
         """The one check of a profile name every door relies on (through the service)."""
         if profile not in self.profiles:
+            shown = profile if len(profile) <= 40 else profile[:40] + "…"  # never echo a long name
             raise UnknownProfileError(
-                f"unknown profile {profile!r}; expected one of: {', '.join(self.profiles)}"
+                f"unknown profile {shown!r}; expected one of: {', '.join(self.profiles)}"
             )
 
     def params(self, profile: str, on: date) -> ParameterSet:

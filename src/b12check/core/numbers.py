@@ -1,16 +1,22 @@
 """Reading a number as a person types it, the one parser every door uses (web form, terminal
-interview, quick lab arguments, lab values in an intake).
+interview, diary scores, quick lab arguments, lab values in an intake).
 
 Both a decimal point and a decimal comma are accepted (``7.1`` and ``7,1``), because Dutch
-users write the comma. A thousands separator is refused rather than guessed: ``1.234,5`` and
-``1,234`` mean different numbers in Dutch and in English.
+users write the comma. Everything that would have to be guessed is refused: a thousands
+separator (``1.234,5`` and ``1,234`` mean different numbers in Dutch and in English), exponents
+(``1e3``), digits other than ASCII ``0-9`` (``²``, ``١٢``), ``1_000``, NaN, infinity and
+integers longer than :data:`~b12check.limits.MAX_INTEGER_DIGITS` digits.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+from b12check.limits import MAX_INTEGER_DIGITS
+
+# [0-9], never \d: \d also matches other scripts' digits, which float() would silently read.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
 
 
 def parse_number(text: str) -> float:
@@ -18,7 +24,12 @@ def parse_number(text: str) -> float:
     cleaned = "".join(text.split())
     if not _DECIMAL.fullmatch(cleaned):
         raise ValueError(f"not a number: {text!r} (write e.g. 7.1 or 7,1)")
-    return float(cleaned.replace(",", "."))
+    if len(re.split(r"[.,]", cleaned.lstrip("+-"))[0]) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"not a number: {text!r} (at most {MAX_INTEGER_DIGITS} digits)")
+    value = float(cleaned.replace(",", "."))
+    if not math.isfinite(value):  # cannot happen with 18 digits; kept as the last guard
+        raise ValueError(f"not a number: {text!r}")
+    return value
 
 
 def parse_whole(text: str) -> int:

@@ -9,9 +9,40 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
-Severity = Annotated[int, Field(ge=0, le=10)]
+from b12check import limits
+from b12check.core.numbers import parse_whole
+from b12check.documents import plain_text
+
+
+def _typed_whole(value: Any) -> Any:
+    """A whole number sent as text goes through the one strict parser, never pydantic's lax
+    one (which reads ``1_0`` as 10)."""
+    if isinstance(value, str):
+        try:
+            return parse_whole(value)
+        except ValueError:
+            raise ValueError("expected a whole number (digits 0-9)") from None
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_typed_whole)]
+Severity = Annotated[Whole, Field(ge=0, le=10)]
+Code = Annotated[str, StringConstraints(max_length=limits.MAX_TEXT), AfterValidator(plain_text)]
+Notes = Annotated[str, StringConstraints(max_length=limits.MAX_NOTES), AfterValidator(plain_text)]
+Schedule = Annotated[
+    str, StringConstraints(max_length=limits.MAX_SCHEDULE), AfterValidator(plain_text)
+]
+Password = Annotated[str, StringConstraints(max_length=1024), AfterValidator(plain_text)]
 
 
 class EntryIn(BaseModel):
@@ -20,9 +51,9 @@ class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     day: date
-    scores: dict[str, Severity] = Field(default_factory=dict)
-    doses_taken: int | None = Field(default=None, ge=0, le=100)
-    notes: str = Field(default="", max_length=5000)
+    scores: dict[Code, Severity] = Field(default_factory=dict, max_length=limits.MAX_CODES)
+    doses_taken: Whole | None = Field(default=None, ge=0, le=100)
+    notes: Notes = ""
 
 
 class EntryOut(EntryIn):
@@ -40,8 +71,8 @@ class TreatmentIn(BaseModel):
 
     started: date
     route: Literal["oral", "intramuscular"]
-    dose_ug: int | None = Field(default=None, ge=1, le=100_000)
-    schedule: str = Field(default="", max_length=200)
+    dose_ug: Whole | None = Field(default=None, ge=1, le=100_000)
+    schedule: Schedule = ""
 
 
 class TreatmentOut(TreatmentIn):
@@ -63,8 +94,8 @@ class CredentialsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
+    email: Annotated[str, StringConstraints(max_length=320), AfterValidator(plain_text)]
+    password: Password
     lang: str = "nl"
 
     @field_validator("lang")
@@ -83,8 +114,8 @@ class PasswordChangeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    old_password: str = Field(max_length=1024)
-    new_password: str = Field(max_length=1024)
+    old_password: Password
+    new_password: Password
 
 
 class PasswordConfirmIn(BaseModel):
@@ -92,7 +123,7 @@ class PasswordConfirmIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    password: str = Field(max_length=1024)
+    password: Password
 
 
 class TokenIn(BaseModel):
@@ -102,7 +133,7 @@ class TokenIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(default="token", max_length=100)
+    name: Annotated[str, StringConstraints(max_length=100), AfterValidator(plain_text)] = "token"
     scope: Literal["read", "write"] = "read"
     days: int | None = Field(default=None, ge=1)
 

@@ -12,8 +12,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from b12check import limits
+from b12check.errors import FieldError, IntakeError
 from b12check.settings import Settings, get_settings
 from b12check.web import private_logs
+from b12check.web.bounds import RequestLimitMiddleware, WorkPool, error_body
 from b12check.web.forms import AnswerCodec
 from b12check.web.rendering import render_page
 from b12check.web.security import CsrfSigner, SecurityHeadersMiddleware, security_headers
@@ -27,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     private_logs.install()
     threads = settings.worker_threads
+    work = WorkPool(settings.work_threads, settings.work_seconds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -35,7 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
+        try:
+            yield
+        finally:
+            work.shutdown()  # the pool for CPU-heavy work (b12check.web.bounds)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -48,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.csrf = CsrfSigner(secret)
     app.state.answers = AnswerCodec(secret)
+    app.state.work = work
 
     from b12check.web.routes import api, pages
 
@@ -68,14 +76,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
-        return render_page(
-            request, "error.html", {"status": exc.status_code}, status_code=exc.status_code
+        detail = exc.detail
+        fields: list[str] = detail if exc.status_code == 400 and isinstance(detail, list) else []
+        page = render_page(
+            request,
+            "error.html",
+            {"status": exc.status_code, "fields": fields},
+            status_code=exc.status_code,
         )
+        for name, value in (exc.headers or {}).items():  # Retry-After of a 503, Allow of a 405
+            page.headers[name] = value
+        return page
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": "invalid request"}, status_code=422)
+            return JSONResponse(error_body(_field_errors(exc)), status_code=422)
         return render_page(request, "error.html", {"status": 400}, status_code=400)
 
     hsts = settings.security.hsts_max_age_seconds if settings.https else None
@@ -97,8 +113,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        """Answered on the event loop itself: it shows whether the loop is free."""
         return {"status": "ok"}
 
+    # Added last, so outermost: a body-limit answer (413/422) carries the security headers too.
+    app.add_middleware(
+        RequestLimitMiddleware, max_bytes=settings.max_body_bytes, larger=limits.LARGER_BODIES
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts_max_age=hsts)
     return app
+
+
+def _field_errors(exc: RequestValidationError) -> IntakeError:
+    """FastAPI's validation errors as field paths and messages (capped; never the input)."""
+    from b12check.core.intake import field_path
+
+    errors = []
+    for err in exc.errors():
+        loc = tuple(p for p in err.get("loc", ()) if isinstance(p, int | str))
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+            loc = loc[1:]
+        errors.append(FieldError(field_path(loc) if loc else "body", str(err.get("msg", ""))))
+    return IntakeError(errors)

@@ -34,6 +34,7 @@ from b12check.diary.schemas import (
 from b12check.diary.texts import ui as diary_ui
 from b12check.store import accounts, ratelimit
 from b12check.store.models import ApiToken, User
+from b12check.web.bounds import strict_form
 from b12check.web.deps import (
     AccountAuth,
     ApiAuth,
@@ -53,7 +54,7 @@ from b12check.web.security import SESSION_COOKIE, request_cookie_name, verify_cs
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/account", tags=["account"])
-csrf = [Depends(verify_csrf)]
+csrf = [Depends(verify_csrf), Depends(strict_form)]
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:

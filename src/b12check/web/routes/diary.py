@@ -6,7 +6,6 @@ of someone else's entry answers 404, exactly like an id that does not exist.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -31,9 +30,11 @@ from b12check.diary.schemas import (
 from b12check.diary.texts import symptom_codes, symptom_label, ui
 from b12check.diary.validate import check_entry, check_treatment, whole_or_text
 from b12check.diary.views import course_out, entry_out, treatment_out
+from b12check.documents import DocumentError, load_json
 from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
 from b12check.store.models import Entry, Treatment, User
+from b12check.web.bounds import strict_form
 from b12check.web.deps import (
     ApiAuth,
     Auth,
@@ -50,7 +51,7 @@ from b12check.web.security import verify_csrf
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/diary", tags=["diary"])
-csrf = [Depends(verify_csrf)]
+csrf = [Depends(verify_csrf), Depends(strict_form)]
 
 
 def prepare(app: Any) -> None:
@@ -486,8 +487,10 @@ def baseline_post(
             answers = request.app.state.answers.loads(state)
             document = build_intake(answers, content.catalogue()).intake
         else:
-            document = json.loads(intake or "{}")
+            document = load_json(intake or "{}", source="intake")
         _save_baseline(request, auth.user_id, document)
+    except DocumentError as error:
+        return _diary_page(request, auth, errors=error.errors, status_code=422)
     except (IntakeError, ValueError) as error:
         problems = (
             error.errors

@@ -19,6 +19,7 @@ from b12check.errors import IntakeError
 from b12check.questions import STEPS as STEP_INFO
 from b12check.web import content
 from b12check.web.assessing import FormErrors, assess, check_intake, core_errors, local_errors
+from b12check.web.bounds import run_bounded, strict_form
 from b12check.web.forms import (
     LAB_ROWS,
     MEDICINE_ROWS,
@@ -40,7 +41,7 @@ from b12check.web.rendering import render_html, render_page
 from b12check.web.security import verify_csrf
 
 router = APIRouter()
-csrf = [Depends(verify_csrf)]
+csrf = [Depends(verify_csrf), Depends(strict_form)]
 
 ANSWERS_COOKIE = "b12_answers"
 PENDING_SAVE_COOKIE = "b12_save_pending"
@@ -184,7 +185,7 @@ async def questionnaire_step(request: Request) -> Response:
     elif action_name == "back":
         target = f"/questionnaire/{steps[max(position - 1, 0)]}"
     elif action_name == "result":
-        _assessment, problem = _assess_answers(request, answers, lang)
+        _assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
         if problem is not None:
             return problem
         target = "/result"
@@ -234,13 +235,13 @@ def _assess_answers(request: Request, answers: Answers, lang: str) -> tuple[Any,
 
 
 @router.get("/result", response_class=HTMLResponse)
-def result_page(request: Request) -> Response:
+async def result_page(request: Request) -> Response:
     """The result page: the action card, the buttons, tests, what helps, then folded detail."""
     answers = load_answers(request)
     if not answers:
         return _see("/questionnaire")
     lang = choose_language(request)
-    assessment, problem = _assess_answers(request, answers, lang)
+    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
     if problem is not None:
         return problem
     context = _result_context(request, assessment, lang, answers)
@@ -259,13 +260,13 @@ async def result_from_state(request: Request) -> Response:
 
 
 @router.get("/report", response_class=HTMLResponse)
-def report(request: Request) -> Response:
+async def report(request: Request) -> Response:
     """The GP report as a print-friendly page."""
     answers = load_answers(request)
     if not answers:
         return _see("/questionnaire")
     lang = choose_language(request)
-    assessment, problem = _assess_answers(request, answers, lang)
+    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
     if problem is not None:
         return problem
     ctx = _result_context(request, assessment, lang, answers, audience="clinician")
@@ -282,17 +283,17 @@ def report_pdf_bytes(request: Request, assessment: Any, lang: str, answers: Answ
 
 
 @router.get("/report.pdf")
-def report_pdf(request: Request) -> Response:
+async def report_pdf(request: Request) -> Response:
     """The GP report as a PDF download."""
     answers = load_answers(request)
     if not answers:
         return _see("/questionnaire")
     lang = choose_language(request)
-    assessment, problem = _assess_answers(request, answers, lang)
+    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
     if problem is not None:
         return problem
     return Response(
-        report_pdf_bytes(request, assessment, lang, answers),
+        await run_bounded(request, report_pdf_bytes, request, assessment, lang, answers),
         media_type="application/pdf",
         headers={"content-disposition": 'attachment; filename="b12check-report.pdf"'},
     )
@@ -394,7 +395,7 @@ async def lab_reader_post(request: Request) -> Response:
         errors.general.append(content.ui(lang, "labs.none_entered"))
     if not errors:
         try:
-            assessment = assess(request, built.intake)
+            assessment = await run_bounded(request, assess, request, built.intake)
         except IntakeError as exc:
             errors = core_errors(exc, built, lang, answers)
     ctx = _lab_context(answers, errors, assessment)

@@ -1,0 +1,63 @@
+"""How much work one request or one document may cause: every size, count and time cap in one
+place, so that a reviewer sees them together and the doors cannot drift apart.
+
+These are design limits, not clinical knowledge: each is generous for a real person's data (a
+lifetime of lab results fits easily) and small enough that the worst input is cheap to refuse.
+The web app's body size, time limit and worker threads can be changed per deployment through the
+settings (``B12CHECK_MAX_BODY_BYTES`` ...); their defaults are taken from here.
+"""
+
+from __future__ import annotations
+
+# ---- requests and documents ----
+MAX_BODY_BYTES = 256 * 1024
+"""Largest request body on any endpoint (an intake with 100 labs is about 10 kB)."""
+
+LARGER_BODIES: dict[str, int] = {}
+"""Path prefix -> body limit for routes that take batches (e.g. population screening); the
+longest matching prefix wins. Every other route has :data:`MAX_BODY_BYTES`."""
+
+MAX_DOCUMENT_BYTES = MAX_BODY_BYTES
+"""Largest intake file or stdin the CLI reads: the same rule as the web app."""
+
+MAX_DEPTH = 12
+"""Deepest nesting of mappings and lists in a document (an intake needs 4)."""
+
+MAX_NODES = 20_000
+"""Most values (mappings, lists, scalars) in one document; also stops YAML alias bombs."""
+
+MAX_INTEGER_DIGITS = 18
+"""Longest integer read from a document; longer ones are refused, never rounded."""
+
+MAX_ERRORS = 20
+"""Most input errors reported at once; the rest are counted, not listed."""
+
+# ---- the intake (contract section 1) ----
+MAX_TEXT = 200
+"""Longest name, code, unit or free-text field of an intake."""
+
+MAX_SUPPLEMENTS = 50
+MAX_MEDICATIONS = 100
+MAX_CODES = 100
+"""Most conditions, exposures or symptoms in one intake (the vocabulary has far fewer)."""
+
+MAX_LABS = 100
+"""Most lab results in one intake (years of results; the GP report stays a few pages and
+renders in about a second)."""
+
+MAX_DIARY_DAYS = 1_000
+"""Most diary entries in one intake (nearly three years of daily scores)."""
+
+# ---- the symptom diary ----
+MAX_NOTES = 5_000
+"""Longest free-text note of a diary entry."""
+
+MAX_SCHEDULE = 200
+"""Longest treatment schedule text."""
+
+# ---- worker threads ----
+WORK_SECONDS = 20.0
+"""Longest a request may wait for its assessment or PDF (queueing included) before a 503."""
+
+WORK_THREADS = 4
+"""Threads that assess and render PDFs at once per process; more requests queue."""

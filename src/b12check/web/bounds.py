@@ -1,0 +1,242 @@
+"""Bounded work per request: a body-size limit and strict JSON on every route, and a small pool
+of worker threads with a time limit for the CPU-heavy parts (assessing, making PDFs).
+
+The limit sits in ASGI middleware, so every route — including ones added later — is covered
+without opting in. It trusts no ``Content-Length``: it counts the bytes as they stream in and
+answers 413 as soon as there are too many, so a 100 MB or endless chunked body costs nothing.
+JSON bodies are read once more by :func:`b12check.documents.load_json` before any route sees
+them, so a duplicate key, NaN or a lone surrogate is a 400/422 naming the field on every JSON
+endpoint, never a silent "last one wins".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
+
+from fastapi import HTTPException, Request
+
+from b12check.documents import DocumentError, character_problem, load_json
+from b12check.errors import path_key
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a streamed body passes the limit (the app's HTTP error
+    handler turns it into a 413 page or JSON answer)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit // 1024} kB")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
+    """A JSON answer from the middleware itself (the request never reached a route)."""
+    payload = json.dumps(body, ensure_ascii=True).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class RequestLimitMiddleware:
+    """At most ``max_bytes`` of body on every route, and strictly read JSON (see the module)."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
+        self.app = app
+        self.default_max = max_bytes
+        self.larger = sorted((larger or {}).items(), key=lambda item: -len(item[0]))
+
+    def limit_for(self, path: str) -> int:
+        """The body limit of a path: a batch route's own, else the default."""
+        return next((n for prefix, n in self.larger if path.startswith(prefix)), self.default_max)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await _Limited(self.app, self.limit_for(str(scope.get("path", ""))))(scope, receive, send)
+
+
+class _Limited:
+    """One request under one limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        too_large = {"detail": f"the request body is larger than {self.max_bytes // 1024} kB"}
+        length = _header(scope, b"content-length")
+        announced_too_large = length is not None and (
+            not length.isdigit() or int(length) > self.max_bytes
+        )
+        content_type = (_header(scope, b"content-type") or "").lower()
+        is_json = "json" in content_type or str(scope.get("path", "")).startswith("/api/")
+        if announced_too_large and is_json:
+            await _answer(send, 413, too_large)
+            return
+        if scope.get("method") in _WITH_BODY and "json" in content_type:
+            await self._json(scope, receive, send, too_large)
+            return
+
+        received = self.max_bytes + 1 if announced_too_large else 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            if received > self.max_bytes:  # announced too large: refuse before reading a byte
+                raise BodyTooLarge(self.max_bytes)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _answer(send, 413, too_large)
+
+    async def _json(self, scope: Scope, receive: Receive, send: Send, too_large: Any) -> None:
+        """Read the whole (bounded) JSON body, refuse it when it is not strictly valid, and hand
+        the same bytes to the route."""
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = bytes(message.get("body", b""))
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _answer(send, 413, too_large)
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        if body.strip():
+            try:
+                load_json(body, source="body", max_bytes=self.max_bytes)
+            except DocumentError as exc:
+                status = 400 if exc.unreadable else 422
+                await _answer(send, status, error_body(exc))
+                return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def error_body(exc: DocumentError | Any) -> dict[str, Any]:
+    """The JSON answer for input errors: each field and what was expected (never the value),
+    with ``omitted`` counting errors beyond the cap."""
+    body: dict[str, Any] = {
+        "detail": "invalid input",
+        "errors": [{"path": e.path, "message": e.message} for e in exc.errors],
+    }
+    if getattr(exc, "omitted", 0):
+        body["omitted"] = exc.omitted
+    return body
+
+
+class WorkPool:
+    """A fixed number of worker threads for CPU-heavy work, with a time limit per request.
+
+    The event loop never does the work itself, so ``/healthz`` and every other request keep
+    being answered while PDFs are made. A request that waited (queue included) longer than the
+    limit gets a 503 at once; its work is cancelled when it had not started, and otherwise
+    finishes in its thread without anyone waiting for it. The pool never grows, so abandoned
+    work cannot pile up threads.
+    """
+
+    def __init__(self, threads: int, seconds: float) -> None:
+        self.seconds = seconds
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="b12-work")
+
+    async def run(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``func(*args, **kwargs)`` in a worker thread; 503 when it takes too long."""
+        future = self._executor.submit(func, *args, **kwargs)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.seconds)
+        except TimeoutError:
+            future.cancel()
+            raise HTTPException(
+                503, "the server is busy; try again in a moment", headers={"Retry-After": "5"}
+            ) from None
+
+    def shutdown(self) -> None:
+        """Stop taking work (threads finish what they started)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def run_bounded(
+    request: Request, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run CPU-heavy ``func`` in the app's :class:`WorkPool` (see there)."""
+    pool: WorkPool = request.app.state.work
+    return await pool.run(func, *args, **kwargs)
+
+
+async def strict_form(request: Request) -> None:
+    """Dependency for form POSTs, the forms' share of the strict-input rules: a field that takes
+    one value but was sent twice, or a value with a control character, is a 400 naming the
+    fields (the error page lists them); never "the last one wins"."""
+    from b12check.web.forms import MULTI_FIELDS
+
+    form = await request.form()
+    seen: set[str] = set()
+    problems: list[str] = []
+    for name, value in form.multi_items():
+        if name in seen and name not in MULTI_FIELDS:
+            problems.append(f"{path_key(name)}: given twice")
+        seen.add(name)
+        problem = character_problem(value) if isinstance(value, str) else None
+        if problem:
+            problems.append(f"{path_key(name)}: {problem}")
+    if problems:
+        raise HTTPException(400, detail=sorted(set(problems))[:20])
