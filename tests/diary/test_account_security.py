@@ -427,6 +427,29 @@ def test_https_cookies_and_hsts(database_url: str, tmp_path: Any) -> None:
     assert "strict-transport-security" not in plain.get("/healthz").headers
 
 
+def test_a_body_refused_for_its_size_still_carries_the_security_headers(
+    database_url: str, tmp_path: Any
+) -> None:
+    """The body limit sits inside the security headers: its 413 is sent with CSP and HSTS."""
+    from b12check.limits import MAX_BODY_BYTES
+    from b12check.settings import Settings
+    from b12check.web.app import create_app
+
+    settings = Settings(
+        data_dir=tmp_path, database_url=database_url, secret_key="test-key", https=True
+    )
+    client = TestClient(create_app(settings), base_url="https://testserver")
+    r = client.post(
+        "/api/v1/account/login",
+        content=b"x" * (MAX_BODY_BYTES + 1),
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert r.headers["strict-transport-security"].startswith("max-age=")
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
 def test_a_500_carries_the_security_headers_and_no_detail(app: Any) -> None:
     @app.get("/api/boom")
     def boom() -> None:
