@@ -83,3 +83,51 @@ def test_the_finish_address_saves_nothing_unless_this_browser_asked(flow: Any) -
     walk.to_review(BALANCE)
     walk.client.get("/result/save")  # no pending mark: e.g. a link from another site
     assert walk.client.get("/api/v1/diary/baseline").status_code == 404
+
+
+def test_diary_names_the_next_check_date_once(client: TestClient) -> None:
+    from datetime import date, timedelta
+
+    from b12check.i18n import format_date
+
+    page = client.get("/account/register?lang=nl")
+    client.post(
+        "/account/register",
+        data={"email": "once@example.org", "password": PASSWORD,
+              "csrf_token": hidden(page.text, "csrf_token")},
+    )  # fmt: skip
+    diary = client.get("/diary")
+    started = date.today() - timedelta(days=10)
+    client.post(
+        "/diary/treatment",
+        data={"csrf_token": hidden(diary.text, "csrf_token"), "started": started.isoformat(),
+              "route": "oral", "dose_ug": "1000"},
+    )  # fmt: skip
+    html = client.get("/diary").text
+    shown = html.split('id="next-check"', 1)[1].split("</p>", 1)[0]
+    when = next(
+        d
+        for d in (started + timedelta(days=n) for n in range(1, 200))
+        if format_date(d, "nl") in shown
+    )
+    assert html.count(format_date(when, "nl")) == 1
+    assert format_date(when, "nl", "long") not in html
+
+
+def test_diary_errors_are_in_words_without_codes_or_validator_text(client: TestClient) -> None:
+    page = client.get("/account/register?lang=nl")
+    client.post(
+        "/account/register",
+        data={"email": "errors@example.org", "password": PASSWORD,
+              "csrf_token": hidden(page.text, "csrf_token")},
+    )  # fmt: skip
+    diary = client.get("/diary")
+    response = client.post(
+        "/diary/treatment",
+        data={"csrf_token": hidden(diary.text, "csrf_token"), "started": "2099-01-01",
+              "route": "oral", "dose_ug": "1000"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    box = response.text.split('id="form-error"', 1)[1].split("</div>", 1)[0]
+    assert "Startdatum:" in box
+    assert "<code>" not in box and "_" not in box and "should" not in box

@@ -246,3 +246,13 @@ def test_impossible_hb_names_the_unit_the_person_probably_meant(flow: Any) -> No
     assert response.status_code == 422
     message = response.text.split('id="err-lab-0-value"', 1)[1].split("</p>", 1)[0]
     assert "Hemoglobine (Hb)" in message and "g/L" in message
+
+
+def test_gp_report_tells_none_from_not_answered(flow: Any) -> None:
+    walk = flow()
+    walk.to_review({"about": {"age": "40"}, "diet": {"takes_supplements": "no"},
+                    "symptoms": {"sym-muscle_cramps": "yes"}})  # fmt: skip
+    walk.result()
+    report = " ".join(walk.client.get("/report").text.split())
+    assert "<strong>Supplementen:</strong> geen (zo opgegeven)" in report
+    assert "<strong>Medicijnen:</strong> niet beantwoord" in report

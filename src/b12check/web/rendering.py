@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from b12check import questions
-from b12check.i18n import languages
+from b12check.i18n import format_date, languages
 from b12check.web import content
 from b12check.web.i18n import LANG_COOKIE, choose_language, format_day, format_number
 from b12check.web.presenting import ZONE_FILL
@@ -33,6 +33,14 @@ env = Environment(
     lstrip_blocks=True,
     auto_reload=False,  # templates ship with the package; no stat() per request
 )
+
+
+def _search_in(line: str, needle: str) -> bool:
+    """Jinja test: ``line`` contains ``needle``."""
+    return bool(needle) and needle in line
+
+
+env.tests["search_in"] = _search_in
 
 
 def page_context(request: Request, lang: str | None = None) -> dict[str, Any]:
@@ -56,6 +64,7 @@ def page_context(request: Request, lang: str | None = None) -> dict[str, Any]:
         "symptom_label": partial(_symptom_label, lang),
         "zone_fill": ZONE_FILL,
         "unit": partial(_unit_words, lang),
+        "long_day": partial(format_date, lang=lang, style="long"),
     }
 
 

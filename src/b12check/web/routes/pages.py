@@ -124,6 +124,8 @@ def _step_page(
         "lab_rows": range(LAB_ROWS),
         "medicine_names": content.medicine_names(),
     }
+    if step == "symptoms":
+        context["symptom_groups"] = content.symptom_groups()
     if step == "review":
         built = build_intake(answers, cat)
         context["intake"] = built.intake

@@ -49,6 +49,11 @@
     row.querySelectorAll(".js-qualitative").forEach(function (el) { el.hidden = !qualitative; });
   }
 
+  // A printed result shows every folded section (a closed <details> would print as a title).
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     updateConditional();
     updateSymptoms();
