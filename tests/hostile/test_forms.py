@@ -12,13 +12,20 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
-from b12check.diary.texts import symptom_label, ui
+from b12check.diary.texts import symptom_label
+from b12check.diary.texts import ui as diary_ui
 from b12check.limits import MAX_BODY_BYTES
 from b12check.settings import Settings
 from b12check.web.app import create_app
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 UNREADABLE_NUMBERS = ["²", "٤٢", "nan", "inf", "-Infinity", "1e400", "1_000", "9" * 5000, "0x2A"]
+
+
+def error_box(html: str) -> str:
+    """The diary's error summary (errors in words, the field as the form names it)."""
+    assert 'id="form-error"' in html, "no error summary"
+    return html.split('id="form-error"', 1)[1].split("</div>", 1)[0]
 
 
 def token(html: str, name: str = "csrf_token") -> str:
@@ -150,24 +157,18 @@ def diary(database_url: str, tmp_path: Path) -> Any:
     return client
 
 
-def error_box(html: str) -> str:
-    """The page's error summary: the fields named in words, never a path code."""
-    assert 'id="form-error"' in html, "no error summary"
-    return html.split('id="form-error"', 1)[1].split("</div>", 1)[0]
-
-
 def test_diary_scores_that_are_not_numbers_name_the_field(diary: TestClient) -> None:
     form = {"csrf_token": token(diary.get("/diary").text), "day": TODAY.isoformat()}
     for typed in UNREADABLE_NUMBERS:
         response = diary.post("/diary/entries", data={**form, "sev_fatigue": typed})
         assert response.status_code == 422, typed
         box = error_box(response.text)
-        assert f"{symptom_label('en', 'fatigue')}:" in box, typed
+        assert f"<li>{symptom_label('en', 'fatigue')}:" in box, typed
         assert "scores.fatigue" not in box
         response = diary.post("/diary/entries", data={**form, "doses_taken": typed})
         assert response.status_code == 422, typed
         box = error_box(response.text)
-        assert f"{ui('en', 'entry.doses')}:" in box, typed
+        assert f"<li>{diary_ui('en', 'entry.doses')}:" in box, typed
         assert "doses_taken" not in box
     assert diary.get("/api/v1/diary/entries").json() == []
 
@@ -181,7 +182,7 @@ def test_diary_treatment_dose_that_is_not_a_number_names_the_field(diary: TestCl
     for typed in ("²", "9" * 5000, "1e400", "nan"):
         response = diary.post("/diary/treatment", data={**form, "dose_ug": typed})
         assert response.status_code == 422, typed
-        assert f"{ui('en', 'treatment.dose')}:" in error_box(response.text), typed
+        assert f"<li>{diary_ui('en', 'treatment.dose')}:" in error_box(response.text), typed
 
 
 def test_a_nul_in_diary_notes_is_refused_before_the_database(diary: TestClient) -> None:
@@ -210,7 +211,7 @@ def test_a_baseline_intake_with_a_duplicate_key_is_refused(diary: TestClient) ->
     # The intake is the site's own hidden field: the summary names no code (i8), only that an
     # answer needs checking; nothing is saved.
     box = error_box(response.text)
-    assert f"{ui('en', 'error.some_field')}:" in box
+    assert f"<li>{diary_ui('en', 'error.some_field')}:" in box
     assert "<code>" not in box
     assert diary.get("/api/v1/diary/baseline").status_code == 404
     # The same answers without the repeated key are taken: it was the duplicate that was refused.
