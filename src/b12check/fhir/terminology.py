@@ -39,6 +39,7 @@ class Terminology:
     rxnorm: Mapping[str, Drug]
     positive: frozenset[str]
     negative: frozenset[str]
+    tests: Mapping[str, tuple[str, ...]]  # recommended test -> analytes it measures
 
     def system(self, key: str) -> str:
         """The URI of a code system by its short name (``loinc``, ``snomed``...)."""
@@ -85,7 +86,7 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
         raise _fail("expected a mapping")
     expected = {
         "last_reviewed", "systems", "conditions", "rxnorm", "rxnorm_source",
-        "qualitative", "qualitative_source",
+        "qualitative", "qualitative_source", "tests",
     }  # fmt: skip
     if set(raw) != expected:
         raise _fail(f"top-level keys must be {sorted(expected)}")
@@ -119,6 +120,17 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
     _check_sources(raw["rxnorm_source"], "rxnorm_source", kb)
     _check_sources(raw["qualitative_source"], "qualitative_source", kb)
     qualitative = raw["qualitative"]
+    tests: dict[str, tuple[str, ...]] = {}
+    for test, analytes in raw["tests"].items():
+        if test not in kb.vocabulary.codes("tests"):
+            raise _fail(f"tests.{test}: not a vocabulary test")
+        for analyte in _strings(analytes, f"tests.{test}"):
+            if analyte not in kb.analytes or not kb.analytes[analyte].loinc:
+                raise _fail(f"tests.{test}: {analyte!r} is not an analyte with LOINC codes")
+        tests[test] = tuple(analytes)
+    missing = set(kb.vocabulary.codes("tests")) - set(tests)
+    if missing:
+        raise _fail(f"tests: no analytes for {', '.join(sorted(missing))}")
     return Terminology(
         systems=systems,
         snomed=snomed,
@@ -126,6 +138,7 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
         rxnorm=rxnorm,
         positive=frozenset(s.lower() for s in _strings(qualitative["positive"], "positive")),
         negative=frozenset(s.lower() for s in _strings(qualitative["negative"], "negative")),
+        tests=tests,
     )
 
 
