@@ -10,6 +10,7 @@ import os
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field
@@ -36,6 +37,14 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=32)
     secret_key: str | None = None
     https: bool = False  # set when served behind HTTPS: cookies get the Secure flag
+    # CDS Hooks (src/b12check/cds): JWT verification of the calling EHR. "off" is for local
+    # development only; the app then warns at start and marks every response.
+    cds_auth: Literal["on", "off"] = "on"
+    cds_issuers: list[str] = Field(default_factory=list)  # allowed `iss` values
+    cds_jwks: str | None = None  # the EHRs' public keys: a JWK Set as JSON, or a file holding it
+    cds_jku_allowlist: list[str] = Field(default_factory=list)  # JWK Set URLs we may fetch
+    cds_base_url: str | None = None  # public base URL when behind a proxy (for `aud`)
+    cds_lang: str = "en"  # language of the cards
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file in the user's data folder."""

@@ -5,7 +5,7 @@ silently dropping a diagnosis."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -40,6 +40,8 @@ class Terminology:
     positive: frozenset[str]
     negative: frozenset[str]
     tests: Mapping[str, tuple[str, ...]]  # recommended test -> analytes it measures
+    override_system: str = ""
+    override_reasons: Mapping[str, str] = field(default_factory=dict)  # code -> display
 
     def system(self, key: str) -> str:
         """The URI of a code system by its short name (``loinc``, ``snomed``...)."""
@@ -86,7 +88,7 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
         raise _fail("expected a mapping")
     expected = {
         "last_reviewed", "systems", "conditions", "rxnorm", "rxnorm_source",
-        "qualitative", "qualitative_source", "tests",
+        "qualitative", "qualitative_source", "tests", "override_reasons", "override_source",
     }  # fmt: skip
     if set(raw) != expected:
         raise _fail(f"top-level keys must be {sorted(expected)}")
@@ -119,6 +121,7 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
         rxnorm[str(rxcui)] = Drug(str(rxcui), atc, str(entry["name"]))
     _check_sources(raw["rxnorm_source"], "rxnorm_source", kb)
     _check_sources(raw["qualitative_source"], "qualitative_source", kb)
+    _check_sources(raw["override_source"], "override_source", kb)
     qualitative = raw["qualitative"]
     tests: dict[str, tuple[str, ...]] = {}
     for test, analytes in raw["tests"].items():
@@ -139,6 +142,8 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
         positive=frozenset(s.lower() for s in _strings(qualitative["positive"], "positive")),
         negative=frozenset(s.lower() for s in _strings(qualitative["negative"], "negative")),
         tests=tests,
+        override_system=str(raw["override_reasons"]["system"]),
+        override_reasons={str(k): str(v) for k, v in raw["override_reasons"]["codes"].items()},
     )
 
 

@@ -7,13 +7,13 @@ needed here.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from b12check.errors import IntakeError
+from b12check.errors import FieldError, IntakeError
+from b12check.web.routes import api_v1
 from b12check.web.i18n import choose_language
 from b12check.web.presenting import present, summarise
 
@@ -21,25 +21,18 @@ router = APIRouter(prefix="/api")
 
 
 async def _intake(request: Request) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("application/json"):
-        raise HTTPException(status_code=415, detail="send the intake as application/json")
+    """The intake of the body, read by the same code as ``/api/v1`` (legacy error shape)."""
     try:
-        document = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise HTTPException(status_code=400, detail="the body is not valid JSON") from exc
-    if not isinstance(document, dict):
-        raise HTTPException(status_code=422, detail="the intake must be a JSON object")
-    return document
+        return await api_v1.read_json_object(request, "intake")
+    except api_v1.Problem as p:
+        raise HTTPException(status_code=p.status, detail=p.detail) from None
 
 
 def _profile(request: Request) -> str:
-    from b12check.web.content import kb
-
-    profile = request.query_params.get("profile") or request.app.state.settings.profile
-    if profile not in kb().profiles:
-        raise HTTPException(status_code=422, detail=f"unknown profile {profile!r}")
-    return str(profile)
+    try:
+        return api_v1.profile_of(request)
+    except api_v1.Problem as p:
+        raise HTTPException(status_code=p.status, detail=p.detail) from None
 
 
 def _errors(exc: IntakeError) -> JSONResponse:
@@ -49,14 +42,20 @@ def _errors(exc: IntakeError) -> JSONResponse:
     )
 
 
+def _assess(document: dict[str, Any], profile: str) -> Any:
+    """The one implementation (``api_v1.assess_document``), with the legacy error shape."""
+    try:
+        return api_v1.assess_document(document, profile)
+    except api_v1.Problem as p:
+        raise IntakeError([FieldError(e.path, e.message) for e in p.errors]) from None
+
+
 @router.post("/assess")
 async def api_assess(request: Request) -> Response:
-    """Intake JSON in, assessment JSON out (the same document as ``b12check assess``)."""
-    from b12check import service
-
+    """Intake JSON in, assessment JSON out: an alias of ``POST /api/v1/assess`` (same code)."""
     document = await _intake(request)
     try:
-        assessment = service.assess(document, profile=_profile(request))
+        assessment = _assess(document, _profile(request))
     except IntakeError as exc:
         return _errors(exc)
     return JSONResponse(assessment.to_dict())
@@ -65,14 +64,13 @@ async def api_assess(request: Request) -> Response:
 @router.post("/report.pdf")
 async def api_report_pdf(request: Request) -> Response:
     """Intake JSON in, the GP report PDF out (``?lang=nl|en``)."""
-    from b12check import service
     from b12check.render.pdf import html_to_pdf
     from b12check.web.rendering import render_html
 
     document = await _intake(request)
     lang = choose_language(request)
     try:
-        assessment = service.assess(document, profile=_profile(request))
+        assessment = _assess(document, _profile(request))
     except IntakeError as exc:
         return _errors(exc)
     context = {
