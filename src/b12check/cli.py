@@ -71,12 +71,17 @@ def assess(
     lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.nl,
     profile: Annotated[str, typer.Option("--profile", "-p", help="seed, nhg or nice")] = "seed",
     audience: Annotated[Audience, typer.Option("--audience")] = Audience.patient,
+    fhir: Annotated[bool, typer.Option("--fhir", help="SOURCE is a FHIR R4 Bundle.")] = False,
 ) -> None:
     """Assess one intake: JSON as in the contract, or a readable text."""
     from b12check.errors import IntakeError
     from b12check.service import assess as run
 
     document = _read_document(source)
+    if fhir:
+        from b12check.fhir.command import intake_from_bundle
+
+        document = intake_from_bundle(document, profile, _fail)
     try:
         result = run(document, profile=profile)
     except IntakeError as exc:

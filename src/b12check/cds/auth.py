@@ -99,8 +99,8 @@ class Verifier:
             raise AuthError("unknown kid")
         return self.keys[kid].key
 
-    def verify(self, authorization: str | None, audience: str) -> Caller:
-        """Check an ``Authorization`` header for a call to ``audience``; raise :class:`AuthError`."""
+    def verify(self, authorization: str | None, audience: str | list[str]) -> Caller:
+        """Check an ``Authorization`` header for a call to ``audience`` (raise AuthError)."""
         if not authorization or not authorization.startswith("Bearer "):
             raise AuthError("a Bearer token is required")
         token = authorization.removeprefix("Bearer ").strip()

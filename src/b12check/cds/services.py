@@ -156,7 +156,7 @@ def gather(data: Mapping[str, Any], kb: KnowledgeBase, fetch: Fetch | None) -> d
     for key in missing:
         query = templates[key]
         for name in ("patientId", "userId", "encounterId"):
-            query = query.replace("{{context.%s}}" % name, str(context.get(name, "")))
+            query = query.replace("{{context." + name + "}}", str(context.get(name, "")))
         try:
             prefetch[key] = fetch(str(server), query, token)
         except Exception as exc:  # any failure to reach the EHR means: data not available
@@ -213,7 +213,7 @@ def _source(a: Assessment, kb: KnowledgeBase, lang: str) -> dict[str, Any]:
 
 
 def _links(a: Assessment, kb: KnowledgeBase, lang: str) -> list[dict[str, str]]:
-    links = []
+    links: list[dict[str, str]] = []
     for sid in a.sources:
         source = kb.sources[sid]
         if source.link.startswith("http") and len(links) < 3:
@@ -244,8 +244,10 @@ def _detail(report: Report, fhir: FhirIntake | None, kb: KnowledgeBase, lang: st
         more = len(fhir.unused) - len(shown)
         lines += ["", h("not_used"), *shown] + ([f"- (+{more})"] if more > 0 else [])
     lines += ["", h("sources")]
-    lines += [f"- [{s.title}]({s.link})" if s.link.startswith("http") else f"- {s.title}"
-              for s in report.sources]  # fmt: skip
+    lines += [
+        f"- [{s.title}]({s.link})" if s.link.startswith("http") else f"- {s.title}"
+        for s in report.sources
+    ]
     lines += ["", f"_{report.disclaimer}_"]
     return "\n".join(lines)
 
@@ -258,9 +260,7 @@ def _override_reasons() -> list[dict[str, str]]:
     ]
 
 
-def cards(
-    outcome: Outcome, patient_id: str, kb: KnowledgeBase, lang: str
-) -> list[dict[str, Any]]:
+def cards(outcome: Outcome, patient_id: str, kb: KnowledgeBase, lang: str) -> list[dict[str, Any]]:
     """The cards: the B12 picture with the proposed tests, and one per medication risk and B6
     warning. Unreadable record data gives one card naming the fields."""
     a = outcome.assessment
@@ -362,8 +362,11 @@ def relevant_order(drafts: list[Mapping[str, Any]], kb: KnowledgeBase) -> bool:
                 spec = kb.core.loinc.get(str(coding.get("code")))
                 if spec is not None and spec.analyte in ORDER_ANALYTES:
                     return True
-    probe = {"resourceType": "Bundle", "type": "collection",
-             "entry": [{"resource": d} for d in drafts]}  # fmt: skip
+    probe = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": d} for d in drafts],
+    }
     try:
         read = bundle_to_intake(probe, today=dt.date.today(), kb=kb)
     except IntakeError:

@@ -26,9 +26,19 @@ CURRENT_MEDICATION = frozenset({"active", "on-hold", "unknown", "intended"})
 INACTIVE_CONDITION = frozenset({"inactive", "remission", "resolved"})
 DOUBTFUL_CONDITION = frozenset({"refuted", "entered-in-error"})
 IGNORED_TYPES = frozenset(
-    {"Practitioner", "PractitionerRole", "Encounter", "Organization", "DiagnosticReport",
-     "Location", "Specimen", "OperationOutcome", "Provenance", "Medication"}
-)  # fmt: skip
+    {
+        "Practitioner",
+        "PractitionerRole",
+        "Encounter",
+        "Organization",
+        "DiagnosticReport",
+        "Location",
+        "Specimen",
+        "OperationOutcome",
+        "Provenance",
+        "Medication",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,15 +148,19 @@ class _Reader:
         self.labs: list[_Candidate] = []
         self.answers: dict[str, Any] = {}
 
-    def skip(self, ref: str, reason: str, code: str | None = None, detail: str | None = None) -> None:
+    def skip(
+        self, ref: str, reason: str, code: str | None = None, detail: str | None = None
+    ) -> None:
         self.unused.append(Unused(ref, reason, code, detail))
 
     # -- Patient --------------------------------------------------------------------------
     def read_patient(self, r: Mapping[str, Any], ref: str) -> None:
         born = _date(r.get("birthDate"))
         if born is not None:
-            years = self.today.year - born.year - (
-                (self.today.month, self.today.day) < (born.month, born.day)
+            years = (
+                self.today.year
+                - born.year
+                - ((self.today.month, self.today.day) < (born.month, born.day))
             )
             self.patient["age"] = years
         gender = r.get("gender")
@@ -256,7 +270,11 @@ class _Reader:
         if not isinstance(quantity, Mapping) or quantity.get("code", quantity.get("unit")) != "mg":
             return None
         value = quantity.get("value")
-        timing = dosage.get("timing", {}).get("repeat", {}) if isinstance(dosage.get("timing"), Mapping) else {}
+        timing = (
+            dosage.get("timing", {}).get("repeat", {})
+            if isinstance(dosage.get("timing"), Mapping)
+            else {}
+        )
         frequency = timing.get("frequency", 1)
         period = timing.get("period", 1)
         per_day = {"d": 1, "wk": 7}.get(str(timing.get("periodUnit", "d")))
@@ -287,7 +305,11 @@ class _Reader:
         quantity = r.get("valueQuantity")
         if isinstance(quantity, Mapping) and isinstance(quantity.get("value"), int | float):
             lab["value"] = quantity["value"]
-            unit = quantity.get("code") if quantity.get("system") == self.terms.system("ucum") else None
+            unit = (
+                quantity.get("code")
+                if quantity.get("system") == self.terms.system("ucum")
+                else None
+            )
             unit = unit or quantity.get("unit")
             if isinstance(unit, str) and unit:
                 lab["unit"] = unit
@@ -338,7 +360,7 @@ class _Reader:
         ranges = r.get("referenceRange") or []
         if not isinstance(ranges, list) or not ranges or not isinstance(ranges[0], Mapping):
             return
-        bounds = []
+        bounds: list[float | None] = []
         for key in ("low", "high"):
             q = ranges[0].get(key)
             if not isinstance(q, Mapping):
@@ -416,15 +438,23 @@ def bundle_to_intake(
         else:
             reader.skip(ref, "resource type not used by b12check")
     for lab in answers.pop("labs", []):
-        analyte = lab.get("analyte") or getattr(kb.core.loinc.get(str(lab.get("loinc"))), "analyte", None)
+        analyte = lab.get("analyte") or getattr(
+            kb.core.loinc.get(str(lab.get("loinc"))), "analyte", None
+        )
         if analyte not in kb.analytes:
             reader.skip("QuestionnaireResponse", "lab not known", str(analyte or lab.get("loinc")))
             continue
-        reader.labs.append(_Candidate(analyte, _date(lab.get("date")), lab, "QuestionnaireResponse"))
+        reader.labs.append(
+            _Candidate(str(analyte), _date(lab.get("date")), lab, "QuestionnaireResponse")
+        )
     intake = _merge(answers, reader, when)
     if set(intake) == {"today"}:
         raise IntakeError(
-            [FieldError("bundle", "nothing in it could be used; see which resources b12check reads")]
+            [
+                FieldError(
+                    "bundle", "nothing in it could be used; see which resources b12check reads"
+                )
+            ]
         )
     return FhirIntake(intake, reader.unused, when, reader.used)
 

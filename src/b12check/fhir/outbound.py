@@ -63,7 +63,11 @@ def service_requests(
     out = []
     for item in report.tests:
         codings = [
-            {"system": terms.system("loinc"), "code": code, "display": kb.text("en", "analytes", analyte, "label")}
+            {
+                "system": terms.system("loinc"),
+                "code": code,
+                "display": kb.text("en", "analytes", analyte, "label"),
+            }
             for code, analyte in test_loinc(item.code, kb, terms)
         ]
         out.append(
@@ -75,11 +79,14 @@ def service_requests(
                 "category": [
                     {
                         "coding": [
-                            {"system": terms.system("snomed"), "code": LAB_PROCEDURE[0],
-                             "display": LAB_PROCEDURE[1]}
+                            {
+                                "system": terms.system("snomed"),
+                                "code": LAB_PROCEDURE[0],
+                                "display": LAB_PROCEDURE[1],
+                            }
                         ]
                     }
-                ],  # fmt: skip
+                ],
                 "code": {"coding": [*codings, _coding("tests", item.code)], "text": item.label},
                 "subject": {"reference": subject},
                 "authoredOn": a.today.isoformat(),
@@ -125,9 +132,11 @@ def guidance_response(
         "subject": {"reference": subject},
         "occurrenceDateTime": a.today.isoformat(),
         "reasonCode": [
-            {"coding": [_coding("triage_levels", a.triage_level, report.triage.label)],
-             "text": report.triage.text}
-        ],  # fmt: skip
+            {
+                "coding": [_coding("triage_levels", a.triage_level, report.triage.label)],
+                "text": report.triage.text,
+            }
+        ],
         "note": [{"text": report.plan.text}, {"text": report.disclaimer}],
     }
     if requests:
@@ -224,9 +233,13 @@ def to_bundle(resources: list[dict[str, Any]], timestamp: str) -> dict[str, Any]
             "type": "collection",
             "timestamp": timestamp,
             "entry": [
-                {"fullUrl": f"urn:uuid:{r['id']}" if "-" in r.get("id", "") else
-                 f"urn:b12check:{r['resourceType']}:{r.get('id')}", "resource": r}
+                {
+                    "fullUrl": f"urn:uuid:{r['id']}"
+                    if "-" in r.get("id", "")
+                    else f"urn:b12check:{r['resourceType']}:{r.get('id')}",
+                    "resource": r,
+                }
                 for r in resources
-            ],  # fmt: skip
+            ],
         }
     )

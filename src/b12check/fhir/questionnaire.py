@@ -154,7 +154,9 @@ def _answer(kind: str, value: Any, system: str) -> dict[str, Any]:
     return {"valueDecimal": value}
 
 
-def _answers(link: str, fields: tuple[_Field, ...], data: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _answers(
+    link: str, fields: tuple[_Field, ...], data: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     items = []
     for name, kind, choices in fields:
         value = data.get(name)
@@ -196,9 +198,7 @@ def intake_to_response(intake: Mapping[str, Any], subject: str | None = None) ->
         codes = intake.get(key) or []
         if codes:
             system = VOCABULARY_SYSTEM + key
-            items.append(
-                {"linkId": key, "answer": [_answer("choice", c, system) for c in codes]}
-            )
+            items.append({"linkId": key, "answer": [_answer("choice", c, system) for c in codes]})
     for supplement in intake.get("supplements") or []:
         add("supplements", _answers("supplements", SUPPLEMENT, supplement))
     for medication in intake.get("medications") or []:
@@ -241,8 +241,14 @@ class ResponseError(ValueError):
 
 
 def _value(answer: Mapping[str, Any], link: str) -> Any:
-    for key in ("valueCoding", "valueDecimal", "valueInteger", "valueBoolean", "valueString",
-                "valueDate"):  # fmt: skip
+    for key in (
+        "valueCoding",
+        "valueDecimal",
+        "valueInteger",
+        "valueBoolean",
+        "valueString",
+        "valueDate",
+    ):
         if key in answer:
             value = answer[key]
             if key == "valueCoding":

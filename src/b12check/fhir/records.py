@@ -56,10 +56,11 @@ def lab_observation(
         codes = list(spec.loinc.values())
         match = [c for c in codes if c.kind == kind] or codes
         loinc = match[0].code if match else None
+    code: dict[str, Any]
     if loinc is not None:
         code = {"coding": [{"system": terms.system("loinc"), "code": str(loinc)}]}
     elif analyte in kb.analytes:
-        code = {"coding": [{"system": "urn:b12check:vocabulary:analytes", "code": analyte}]}
+        code = {"coding": [{"system": "urn:b12check:vocabulary:analytes", "code": str(analyte)}]}
     else:
         return None
     obs: dict[str, Any] = {
@@ -96,12 +97,16 @@ def lab_observation(
             if number is not None:
                 bound[key] = {"value": number}
                 if lab.get("unit"):
-                    bound[key].update(unit=lab["unit"], system=terms.system("ucum"), code=lab["unit"])
+                    bound[key].update(
+                        unit=lab["unit"], system=terms.system("ucum"), code=lab["unit"]
+                    )
         obs["referenceRange"] = [bound]
     return obs
 
 
-def intake_to_bundle(intake: Mapping[str, Any], *, kb: KnowledgeBase | None = None) -> dict[str, Any]:
+def intake_to_bundle(
+    intake: Mapping[str, Any], *, kb: KnowledgeBase | None = None
+) -> dict[str, Any]:
     """A ``collection`` Bundle that holds the same facts as ``intake`` (JSON form, dates as
     ISO strings). Facts with an EHR home become resources; the rest go into the response."""
     kb = kb or load_knowledge_base()
@@ -109,7 +114,9 @@ def intake_to_bundle(intake: Mapping[str, Any], *, kb: KnowledgeBase | None = No
     seed = f"b12check/{sorted(intake.items())!r}"
     subject = f"Patient/{PATIENT_ID}"
     today = dt.date.fromisoformat(str(intake["today"])) if intake.get("today") else dt.date.today()
-    rest: dict[str, Any] = {k: v for k, v in intake.items() if k not in ("labs", "medications", "conditions")}
+    rest: dict[str, Any] = {
+        k: v for k, v in intake.items() if k not in ("labs", "medications", "conditions")
+    }
     resources: list[dict[str, Any]] = []
     patient: dict[str, Any] = {"resourceType": "Patient", "id": PATIENT_ID}
     given = dict(intake.get("patient") or {})
@@ -154,9 +161,11 @@ def intake_to_bundle(intake: Mapping[str, Any], *, kb: KnowledgeBase | None = No
     return {
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": [{"fullUrl": f"urn:uuid:{_id(seed, r['resourceType'], r['id'])}", "resource": r}
-                  for r in resources],
-    }  # fmt: skip
+        "entry": [
+            {"fullUrl": f"urn:uuid:{_id(seed, r['resourceType'], r['id'])}", "resource": r}
+            for r in resources
+        ],
+    }
 
 
 def _condition(subject: str, ident: str, coding: dict[str, Any] | None) -> dict[str, Any]:
@@ -205,9 +214,15 @@ def _medication(
             {
                 "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
                 "doseAndRate": [
-                    {"doseQuantity": {"value": med["dose_mg_per_day"], "unit": "mg",
-                                      "system": terms.system("ucum"), "code": "mg"}}
-                ],  # fmt: skip
+                    {
+                        "doseQuantity": {
+                            "value": med["dose_mg_per_day"],
+                            "unit": "mg",
+                            "system": terms.system("ucum"),
+                            "code": "mg",
+                        }
+                    }
+                ],
             }
         ]
     return statement

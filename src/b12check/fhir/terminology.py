@@ -87,9 +87,17 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
     if not isinstance(raw, Mapping):
         raise _fail("expected a mapping")
     expected = {
-        "last_reviewed", "systems", "conditions", "rxnorm", "rxnorm_source",
-        "qualitative", "qualitative_source", "tests", "override_reasons", "override_source",
-    }  # fmt: skip
+        "last_reviewed",
+        "systems",
+        "conditions",
+        "rxnorm",
+        "rxnorm_source",
+        "qualitative",
+        "qualitative_source",
+        "tests",
+        "override_reasons",
+        "override_source",
+    }
     if set(raw) != expected:
         raise _fail(f"top-level keys must be {sorted(expected)}")
     systems = {str(k): str(v) for k, v in raw["systems"].items()}
@@ -100,7 +108,12 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
         where = f"conditions.{condition}"
         if condition not in allowed:
             raise _fail(f"{where}: not a vocabulary condition")
-        if not isinstance(entry, Mapping) or not set(entry) <= {"snomed", "icd10", "icd10cm", "source"}:
+        if not isinstance(entry, Mapping) or not set(entry) <= {
+            "snomed",
+            "icd10",
+            "icd10cm",
+            "source",
+        }:
             raise _fail(f"{where}: keys are snomed, icd10, icd10cm, source")
         _check_sources(entry.get("source"), f"{where}.source", kb)
         for concept in _strings(entry.get("snomed", []) or [], f"{where}.snomed"):

@@ -13,9 +13,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from b12check.errors import FieldError, IntakeError
-from b12check.web.routes import api_v1
 from b12check.web.i18n import choose_language
 from b12check.web.presenting import present, summarise
+from b12check.web.routes import api_v1
 
 router = APIRouter(prefix="/api")
 

@@ -21,11 +21,16 @@ PROBLEM_TYPE = "https://b12check.invalid/problems/"
 PROBLEM_MEDIA = "application/problem+json"
 
 
-class Problem(Exception):
+class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem)
     """An error answer as a problem document (RFC 9457)."""
 
     def __init__(
-        self, status: int, kind: str, title: str, detail: str, errors: list[FieldError] | None = None
+        self,
+        status: int,
+        kind: str,
+        title: str,
+        detail: str,
+        errors: list[FieldError] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status, self.kind, self.title, self.detail = status, kind, title, detail
@@ -78,16 +83,23 @@ async def read_json_object(request: Request, what: str) -> dict[str, Any]:
     """The JSON object in the body; a problem for the wrong media type or bad JSON."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("application/json", "application/fhir+json")):
-        raise Problem(415, "unsupported-media-type", "Send JSON", f"send the {what} as application/json")
+        raise Problem(
+            415, "unsupported-media-type", "Send JSON", f"send the {what} as application/json"
+        )
     try:
         document = json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Problem(400, "invalid-json", "The body is not valid JSON", f"the {what} must be JSON") from None
+        raise Problem(
+            400, "invalid-json", "The body is not valid JSON", f"the {what} must be JSON"
+        ) from None
     if not isinstance(document, dict):
         raise Problem(
-            422, "invalid-intake", "Expected a JSON object", f"the {what} must be a JSON object",
+            422,
+            "invalid-intake",
+            "Expected a JSON object",
+            f"the {what} must be a JSON object",
             [FieldError(what, "expected a JSON object")],
-        )  # fmt: skip
+        )
     return document
 
 
@@ -98,10 +110,12 @@ def profile_of(request: Request) -> str:
     profile = request.query_params.get("profile") or request.app.state.settings.profile
     if profile not in kb().profiles:
         raise Problem(
-            422, "unknown-profile", "Unknown profile",
+            422,
+            "unknown-profile",
+            "Unknown profile",
             f"unknown profile {profile!r}; expected one of: {', '.join(kb().profiles)}",
             [FieldError("profile", f"expected one of: {', '.join(kb().profiles)}")],
-        )  # fmt: skip
+        )
     return str(profile)
 
 
@@ -112,9 +126,12 @@ def lang_of(request: Request) -> str:
     given = request.query_params.get("lang")
     if given is not None and not normalise(given):
         raise Problem(
-            422, "unknown-language", "Unknown language", "lang must be nl or en",
+            422,
+            "unknown-language",
+            "Unknown language",
+            "lang must be nl or en",
             [FieldError("lang", "expected nl or en")],
-        )  # fmt: skip
+        )
     return choose_language(request)
 
 
@@ -148,7 +165,9 @@ def texts(assessment: Any, lang: str, audience: str) -> dict[str, Any]:
         "tests": [item(t) for t in r.tests],
         "warnings": [item(w) for w in r.warnings],
         "risk_factors": [item(f) for f in r.risk_factors],
-        "reasons": [{"rule": x.rule, "text": x.text, "sources": list(x.sources)} for x in r.reasons],
+        "reasons": [
+            {"rule": x.rule, "text": x.text, "sources": list(x.sources)} for x in r.reasons
+        ],
         "follow_up": list(r.follow_up),
         "notes": list(r.notes),
         "disclaimer": r.disclaimer,
@@ -228,13 +247,21 @@ _PROBLEMS = {
     )
 }
 _QUERY = [
-    {"name": "profile", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": ["seed", "nhg", "nice"]},
-     "description": "Guideline profile whose numbers are used (default: the app's)"},
-    {"name": "lang", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": ["nl", "en"]},
-     "description": "Language of the `texts` block"},
-]  # fmt: skip
+    {
+        "name": "profile",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["seed", "nhg", "nice"]},
+        "description": "Guideline profile whose numbers are used (default: the app's)",
+    },
+    {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["nl", "en"]},
+        "description": "Language of the `texts` block",
+    },
+]
 
 
 def _body(schema: dict[str, Any], example: Any) -> dict[str, Any]:
@@ -265,8 +292,13 @@ async def assess_v1(request: Request) -> Response:
         profile, lang = profile_of(request), lang_of(request)
         audience = request.query_params.get("audience", "clinician")
         if audience not in ("patient", "clinician"):
-            raise Problem(422, "unknown-audience", "Unknown audience", "audience must be patient or clinician",
-                          [FieldError("audience", "expected patient or clinician")])  # fmt: skip
+            raise Problem(
+                422,
+                "unknown-audience",
+                "Unknown audience",
+                "audience must be patient or clinician",
+                [FieldError("audience", "expected patient or clinician")],
+            )
         assessment = assess_document(document, profile)
     except Problem as p:
         return p.response(request.url.path)
@@ -299,11 +331,21 @@ async def interpret_labs(request: Request) -> Response:
         document = await read_json_object(request, "body")
         unknown = sorted(set(document) - {"labs", "patient", "today"})
         if unknown:
-            raise Problem(422, "invalid-intake", "Unknown field", f"unknown field {unknown[0]!r}",
-                          [FieldError(unknown[0], "unknown field; expected labs, patient, today")])  # fmt: skip
+            raise Problem(
+                422,
+                "invalid-intake",
+                "Unknown field",
+                f"unknown field {unknown[0]!r}",
+                [FieldError(unknown[0], "unknown field; expected labs, patient, today")],
+            )
         if not isinstance(document.get("labs"), list) or not document["labs"]:
-            raise Problem(422, "invalid-intake", "No results", "give at least one lab result",
-                          [FieldError("labs", "expected a non-empty list of results")])  # fmt: skip
+            raise Problem(
+                422,
+                "invalid-intake",
+                "No results",
+                "give at least one lab result",
+                [FieldError("labs", "expected a non-empty list of results")],
+            )
         profile, lang = profile_of(request), lang_of(request)
         assessment = assess_document(document, profile)
     except Problem as p:
@@ -331,9 +373,13 @@ async def interpret_labs(request: Request) -> Response:
     openapi_extra={
         "parameters": [
             _QUERY[0],
-            {"name": "on", "in": "query", "required": False,
-             "schema": {"type": "string", "format": "date"}},
-        ],  # fmt: skip
+            {
+                "name": "on",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "format": "date"},
+            },
+        ],
         "responses": {"422": _PROBLEMS["422"]},
     },
 )
@@ -347,8 +393,13 @@ def knowledge(request: Request) -> Response:
         try:
             on = dt.date.fromisoformat(on_text) if on_text else dt.date.today()
         except ValueError:
-            raise Problem(422, "invalid-date", "Not a date", "on must be a date (YYYY-MM-DD)",
-                          [FieldError("on", "expected a date YYYY-MM-DD")]) from None  # fmt: skip
+            raise Problem(
+                422,
+                "invalid-date",
+                "Not a date",
+                "on must be a date (YYYY-MM-DD)",
+                [FieldError("on", "expected a date YYYY-MM-DD")],
+            ) from None
     except Problem as p:
         return p.response(request.url.path)
     base = kb()
@@ -391,21 +442,45 @@ EXAMPLE_BUNDLE: dict[str, Any] = {
     "resourceType": "Bundle",
     "type": "collection",
     "entry": [
-        {"resource": {"resourceType": "Patient", "id": "p1", "gender": "female",
-                      "birthDate": "1959-05-01"}},
-        {"resource": {"resourceType": "Observation", "id": "o1", "status": "final",
-                      "code": {"coding": [{"system": "http://loinc.org", "code": "2132-9"}]},
-                      "valueQuantity": {"value": 190, "unit": "pg/mL",
-                                        "system": "http://unitsofmeasure.org", "code": "pg/mL"},
-                      "effectiveDateTime": "2026-11-01"}},
-        {"resource": {"resourceType": "MedicationStatement", "id": "m1", "status": "active",
-                      "medicationCodeableConcept": {"coding": [
-                          {"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
-                           "code": "861007"}]},
-                      "subject": {"reference": "Patient/p1"},
-                      "effectivePeriod": {"start": "2019-03-01"}}},
+        {
+            "resource": {
+                "resourceType": "Patient",
+                "id": "p1",
+                "gender": "female",
+                "birthDate": "1959-05-01",
+            }
+        },
+        {
+            "resource": {
+                "resourceType": "Observation",
+                "id": "o1",
+                "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "2132-9"}]},
+                "valueQuantity": {
+                    "value": 190,
+                    "unit": "pg/mL",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "pg/mL",
+                },
+                "effectiveDateTime": "2026-11-01",
+            }
+        },
+        {
+            "resource": {
+                "resourceType": "MedicationStatement",
+                "id": "m1",
+                "status": "active",
+                "medicationCodeableConcept": {
+                    "coding": [
+                        {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "861007"}
+                    ]
+                },
+                "subject": {"reference": "Patient/p1"},
+                "effectivePeriod": {"start": "2019-03-01"},
+            }
+        },
     ],
-}  # fmt: skip
+}
 
 
 @router.post(
@@ -426,8 +501,13 @@ async def fhir_assess(request: Request) -> Response:
     try:
         document = await read_json_object(request, "bundle")
         if document.get("resourceType") != "Bundle":
-            raise Problem(422, "invalid-bundle", "Not a Bundle", "resourceType must be Bundle",
-                          [FieldError("resourceType", "expected Bundle")])  # fmt: skip
+            raise Problem(
+                422,
+                "invalid-bundle",
+                "Not a Bundle",
+                "resourceType must be Bundle",
+                [FieldError("resourceType", "expected Bundle")],
+            )
         profile, lang = profile_of(request), lang_of(request)
         try:
             read = bundle_to_intake(document, profile=profile, kb=kb())
@@ -438,7 +518,11 @@ async def fhir_assess(request: Request) -> Response:
         return p.response(request.url.path)
     subject = "Patient/b12check-subject"
     for r in (e.get("resource") for e in document.get("entry") or [] if isinstance(e, dict)):
-        if isinstance(r, dict) and r.get("resourceType") == "Patient" and isinstance(r.get("id"), str):
+        if (
+            isinstance(r, dict)
+            and r.get("resourceType") == "Patient"
+            and isinstance(r.get("id"), str)
+        ):
             subject = f"Patient/{r['id']}"
             break
     resources = assessment_resources(assessment, read.intake, lang=lang, subject=subject, kb=kb())

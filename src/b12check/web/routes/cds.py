@@ -25,7 +25,9 @@ AUTH_OFF_HEADER = (b"x-b12check-cds-auth", b"off: JWT checks disabled (developme
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]  # fmt: skip
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
+]
 
 
 class AuthOffMarker:
@@ -62,8 +64,10 @@ def install(app: FastAPI) -> None:
         )
         app.add_middleware(AuthOffMarker)
     elif not settings.cds_issuers:
-        log.warning("no CDS client issuers configured (B12CHECK_CDS_ISSUERS): every hook call "
-                    "will be refused with 401")  # fmt: skip
+        log.warning(
+            "no CDS client issuers configured (B12CHECK_CDS_ISSUERS): every hook call "
+            "will be refused with 401"
+        )
 
 
 def fetch_from_fhir_server(server: str, query: str, token: str | None) -> Any:
@@ -94,12 +98,18 @@ def _caller(request: Request, service_id: str) -> Caller:
 
 
 def _error(request: Request, status: int, detail: str) -> JSONResponse:
-    titles = {400: "Malformed request", 401: "Not authenticated", 404: "Unknown service",
-              412: "Data needed", 422: "Invalid"}  # fmt: skip
+    titles = {
+        400: "Malformed request",
+        401: "Not authenticated",
+        404: "Unknown service",
+        412: "Data needed",
+        422: "Invalid",
+    }
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
     kind = "cds-" + titles.get(status, "error").lower().replace(" ", "-")
-    return problem_response(status, kind, titles.get(status, "Error"), detail, request.url.path,
-                            headers=headers)  # fmt: skip
+    return problem_response(
+        status, kind, titles.get(status, "Error"), detail, request.url.path, headers=headers
+    )
 
 
 @router.get("", summary="CDS Hooks discovery")
@@ -110,9 +120,16 @@ def discover(request: Request) -> Response:
     return JSONResponse(discovery(kb(), request.app.state.settings.cds_lang))
 
 
-@router.post("/{service_id}", summary="Call a CDS service", responses={
-    400: {"description": "Malformed request"}, 401: {"description": "JWT missing or invalid"},
-    404: {"description": "Unknown service"}, 412: {"description": "Prefetch missing"}})  # fmt: skip
+@router.post(
+    "/{service_id}",
+    summary="Call a CDS service",
+    responses={
+        400: {"description": "Malformed request"},
+        401: {"description": "JWT missing or invalid"},
+        404: {"description": "Unknown service"},
+        412: {"description": "Prefetch missing"},
+    },
+)
 async def call_service(service_id: str, request: Request) -> Response:
     """One hook call: the cards for this patient (``{"cards": []}`` when there is no advice)."""
     from b12check.web.content import kb
@@ -122,8 +139,14 @@ async def call_service(service_id: str, request: Request) -> Response:
         _caller(request, service_id)
         data = parse_request(await request.body(), service)
         settings = request.app.state.settings
-        answer = run(service, data, profile=settings.profile, lang=settings.cds_lang, kb=kb(),
-                     fetch=request.app.state.cds_fetch)  # fmt: skip
+        answer = run(
+            service,
+            data,
+            profile=settings.profile,
+            lang=settings.cds_lang,
+            kb=kb(),
+            fetch=request.app.state.cds_fetch,
+        )
     except CdsError as exc:
         return _error(request, exc.status, exc.message)
     except AuthError as exc:
@@ -131,9 +154,15 @@ async def call_service(service_id: str, request: Request) -> Response:
     return JSONResponse(answer)
 
 
-@router.post("/{service_id}/feedback", summary="Feedback on cards", responses={
-    400: {"description": "Malformed feedback"}, 401: {"description": "JWT missing or invalid"},
-    404: {"description": "Unknown service"}})  # fmt: skip
+@router.post(
+    "/{service_id}/feedback",
+    summary="Feedback on cards",
+    responses={
+        400: {"description": "Malformed feedback"},
+        401: {"description": "JWT missing or invalid"},
+        404: {"description": "Unknown service"},
+    },
+)
 async def feedback(service_id: str, request: Request) -> Response:
     """What the clinician did with our cards, stored for audit."""
     from b12check.cds.feedback import parse_feedback, store_feedback
