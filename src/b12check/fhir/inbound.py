@@ -266,6 +266,7 @@ class _Reader:
             return None
         dosage = dosages[0]
         rates = dosage.get("doseAndRate") or []
+        rates = [rates] if isinstance(rates, Mapping) else rates
         quantity = rates[0].get("doseQuantity") if rates and isinstance(rates[0], Mapping) else None
         if not isinstance(quantity, Mapping) or quantity.get("code", quantity.get("unit")) != "mg":
             return None
@@ -415,28 +416,17 @@ def bundle_to_intake(
     for i, r in responses[-1:]:
         try:
             answers = response_to_intake(r)
-        except ResponseError as exc:
+        except (ResponseError, TypeError, AttributeError, KeyError, IndexError) as exc:
             raise IntakeError([FieldError(f"{_ref(r, i)}.item", str(exc))]) from None
     when = today or _date(answers.get("today")) or dt.date.today()
     reader = _Reader(kb, load_terminology(), when, profile)
     contained = _contained(resources)
     for i, r in enumerate(resources):
         ref = _ref(r, i)
-        kind = r.get("resourceType")
-        if kind == "Patient":
-            reader.read_patient(r, ref)
-        elif kind == "Condition":
-            reader.read_condition(r, ref)
-        elif kind in ("MedicationStatement", "MedicationRequest"):
-            reader.read_medication(r, ref, contained)
-        elif kind == "Observation":
-            reader.read_observation(r, ref)
-        elif kind == "QuestionnaireResponse" and (i, r) in responses[-1:]:
-            reader.used.append(ref)
-        elif kind in IGNORED_TYPES:
-            continue
-        else:
-            reader.skip(ref, "resource type not used by b12check")
+        try:
+            _read_one(reader, r, ref, contained, (i, r) in responses[-1:])
+        except (TypeError, KeyError, ValueError, AttributeError, IndexError):
+            reader.skip(ref, "resource not readable (an element has an unexpected shape)")
     for lab in answers.pop("labs", []):
         analyte = lab.get("analyte") or getattr(
             kb.core.loinc.get(str(lab.get("loinc"))), "analyte", None
@@ -457,6 +447,28 @@ def bundle_to_intake(
             ]
         )
     return FhirIntake(intake, reader.unused, when, reader.used)
+
+
+def _read_one(
+    reader: _Reader,
+    r: Mapping[str, Any],
+    ref: str,
+    contained: Mapping[str, Mapping[str, Any]],
+    is_intake: bool,
+) -> None:
+    kind = r.get("resourceType")
+    if kind == "Patient":
+        reader.read_patient(r, ref)
+    elif kind == "Condition":
+        reader.read_condition(r, ref)
+    elif kind in ("MedicationStatement", "MedicationRequest"):
+        reader.read_medication(r, ref, contained)
+    elif kind == "Observation":
+        reader.read_observation(r, ref)
+    elif kind == "QuestionnaireResponse" and is_intake:
+        reader.used.append(ref)
+    elif kind not in IGNORED_TYPES:
+        reader.skip(ref, "resource type not used by b12check")
 
 
 def _contained(resources: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:

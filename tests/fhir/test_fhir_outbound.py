@@ -1,0 +1,74 @@
+"""FHIR R4 out: every resource parses and validates with fhir.resources (R4B models), every LOINC
+code carries a valid check digit, and each resource says what the assessment concluded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+from fhirdata import codings, loinc_ok, vignettes
+
+from b12check import service
+from b12check.fhir.outbound import assessment_resources, to_bundle
+from b12check.fhir.questionnaire import response_to_intake
+
+CASES = [c for c in vignettes() if "expect" in c]
+
+
+def _by_type(resources: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [r for r in resources if r["resourceType"] == kind]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_outputs_validate_and_carry_the_conclusions(case: dict[str, Any]) -> None:
+    intake = case["intake"]
+    assessment = service.assess(intake)
+    result = assessment.to_dict()
+    resources = assessment_resources(assessment, intake, lang="en")
+    for resource in resources:  # parse again from JSON text, as a receiving system would
+        model = get_fhir_model_class(resource["resourceType"])
+        model.model_validate_json(json.dumps(resource))
+    Bundle.model_validate_json(json.dumps(to_bundle(resources, "2026-11-28T00:00:00Z")))
+    loinc = [c["code"] for c in codings(resources) if c["system"] == "http://loinc.org"]
+    assert all(loinc_ok(code) for code in loinc), loinc
+    requests = _by_type(resources, "ServiceRequest")
+    assert [c["code"] for r in requests for c in r["code"]["coding"] if c["system"].endswith(":tests")] == result["tests"]
+    assert all(r["status"] == "draft" and r["intent"] == "proposal" for r in requests)
+    assert all(any(c["system"] == "http://loinc.org" for c in r["code"]["coding"]) for r in requests)
+    (guidance,) = _by_type(resources, "GuidanceResponse")
+    assert guidance["status"] == ("data-required" if result["tests"] else "success")
+    assert len(guidance.get("dataRequirement", [])) == len(result["tests"])
+    (risk,) = _by_type(resources, "RiskAssessment")
+    assert risk["code"]["coding"][0]["code"] == result["b12"]["status"]
+    issues = {c["code"] for r in _by_type(resources, "DetectedIssue") for c in r["code"]["coding"]}
+    medication = {f for f in result["risk_factors"] if f.startswith(("metformin", "ppi", "h2ra"))}
+    b6 = {"b6_above_upper_limit"} & set(result["warnings"])
+    assert issues == medication | b6
+    (response,) = _by_type(resources, "QuestionnaireResponse")
+    assert _by_type(resources, "Questionnaire")[0]["url"] == response["questionnaire"]
+    back = response_to_intake(response)
+    assert service.assess(back).to_dict()["triage"] == result["triage"]
+
+
+def test_b6_warning_and_metformin_give_detected_issues() -> None:
+    intake = {
+        "today": "2026-11-28",
+        "patient": {"age": 60, "sex": "male"},
+        "medications": [{"name": "metformin", "years": 5}],
+        "supplements": [{"name": "B-complex", "b6_mg": 40}],
+    }
+    resources = assessment_resources(service.assess(intake), intake)
+    issues = _by_type(resources, "DetectedIssue")
+    codes = sorted(c["code"] for r in issues for c in r["code"]["coding"])
+    assert codes == ["b6_above_upper_limit", "metformin_long_term"]
+    assert all(r["patient"]["reference"].startswith("Patient/") and r["detail"] for r in issues)
+
+
+def test_b12_order_uses_the_molar_loinc_code_of_the_canonical_unit() -> None:
+    intake = {"today": "2026-11-28", "patient": {"age": 40}, "symptoms": ["paresthesia"], "diet": {"pattern": "vegan"}}
+    resources = assessment_resources(service.assess(intake), intake)
+    orders = {c["code"] for r in _by_type(resources, "ServiceRequest") for c in r["code"]["coding"]}
+    assert "14685-2" in orders and "2132-9" not in orders
