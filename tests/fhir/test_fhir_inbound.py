@@ -9,13 +9,13 @@ from typing import Any
 
 import carebundle
 import pytest
-from fhirdata import bundle, observation
 
 from b12check import service
 from b12check.errors import IntakeError, KnowledgeError
 from b12check.fhir import bundle_to_intake
 from b12check.fhir.terminology import build_terminology
 from b12check.knowledge_base import load_knowledge_base
+from fhirdata import bundle, observation
 
 TODAY = dt.date(2026, 11, 28)
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -262,8 +262,9 @@ def test_empty_or_non_fhir_input_is_an_input_error() -> None:
 
 def test_broken_code_map_is_refused_naming_the_entry() -> None:
     kb = load_knowledge_base()
-    import yaml
     from importlib.resources import files
+
+    import yaml
 
     raw = yaml.safe_load((files("b12check") / "knowledge" / "terminology.yaml").read_text())
     raw["conditions"]["diabetes_typo"] = {"snomed": ["1"], "source": ["snomed-ct"]}

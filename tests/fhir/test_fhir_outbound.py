@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
-from fhirdata import codings, loinc_ok, vignettes
 
 from b12check import service
 from b12check.fhir.outbound import assessment_resources, to_bundle
 from b12check.fhir.questionnaire import response_to_intake
+from fhirdata import codings, loinc_ok, vignettes
 
 CASES = [c for c in vignettes() if "expect" in c]
 

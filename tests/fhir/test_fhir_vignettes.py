@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fhirdata import conclusions, vignettes
 
 from b12check import service
 from b12check.errors import IntakeError
 from b12check.fhir import bundle_to_intake
 from b12check.fhir.records import intake_to_bundle
+from fhirdata import conclusions, vignettes
 
 CASES = vignettes()
 

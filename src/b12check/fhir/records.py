@@ -226,3 +226,34 @@ def _medication(
             }
         ]
     return statement
+
+
+PREFETCH_KEYS = {
+    "Patient": "patient",
+    "Observation": "labs",
+    "Condition": "conditions",
+    "MedicationRequest": "medicationRequests",
+    "MedicationStatement": "medicationStatements",
+    "QuestionnaireResponse": "intake",
+}
+
+
+def as_prefetch(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's resources as the CDS Hooks prefetch of the b12check services would carry
+    them: the Patient itself, every other key a searchset Bundle (empty ones as ``null``)."""
+    prefetch: dict[str, Any] = {key: None for key in PREFETCH_KEYS.values()}
+    for entry in record.get("entry") or []:
+        resource = entry["resource"]
+        key = PREFETCH_KEYS.get(resource.get("resourceType"))
+        if key is None:
+            continue
+        if key == "patient":
+            prefetch[key] = resource
+            continue
+        if prefetch[key] is None:
+            prefetch[key] = {"resourceType": "Bundle", "type": "searchset", "entry": []}
+        prefetch[key]["entry"].append({"resource": resource})
+    for search in prefetch.values():
+        if search is not None and search.get("type") == "searchset":
+            search["total"] = len(search["entry"])
+    return prefetch
