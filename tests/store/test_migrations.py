@@ -12,7 +12,10 @@ from b12check.store.cli import db_app
 from b12check.store.database import make_engine
 from b12check.store.models import Base
 
-TABLES = {"users", "login_sessions", "api_tokens", "baselines", "treatments", "entries", "scores"}
+TABLES = {
+    "users", "login_sessions", "api_tokens", "baselines", "treatments", "entries", "scores",
+    "cds_feedback",
+}  # fmt: skip
 
 
 def _tables(url: str) -> set[str]:

@@ -241,7 +241,7 @@ PREFETCH_KEYS = {
 def as_prefetch(record: Mapping[str, Any]) -> dict[str, Any]:
     """A record's resources as the CDS Hooks prefetch of the b12check services would carry
     them: the Patient itself, every other key a searchset Bundle (empty ones as ``null``)."""
-    prefetch: dict[str, Any] = {key: None for key in PREFETCH_KEYS.values()}
+    prefetch: dict[str, Any] = dict.fromkeys(PREFETCH_KEYS.values())
     for entry in record.get("entry") or []:
         resource = entry["resource"]
         key = PREFETCH_KEYS.get(resource.get("resourceType"))

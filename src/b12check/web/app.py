@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(("/api/v1/", "/cds-services")):
+        if request.url.path.startswith(api_v1.PROBLEM_PATHS):
             return api_v1.problem_response(
                 exc.status_code, "http", str(exc.detail), str(exc.detail), request.url.path
             )
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        if request.url.path.startswith(("/api/v1/", "/cds-services")):
+        if request.url.path.startswith(api_v1.PROBLEM_PATHS):
             return api_v1.problem_response(
                 422, "invalid-request", "Invalid request", "the request does not fit the API",
                 request.url.path,

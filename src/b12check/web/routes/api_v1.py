@@ -19,6 +19,15 @@ from b12check.errors import FieldError, IntakeError
 router = APIRouter(prefix="/api/v1", tags=["clinician API v1"])
 PROBLEM_TYPE = "https://b12check.invalid/problems/"
 PROBLEM_MEDIA = "application/problem+json"
+# paths whose errors (including routing and validation errors) are problem documents; the
+# diary and account API under /api/v1 keep their own error shape
+PROBLEM_PATHS = (
+    "/api/v1/assess",
+    "/api/v1/labs/",
+    "/api/v1/knowledge",
+    "/api/v1/fhir/",
+    "/cds-services",
+)
 
 
 class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem)

@@ -120,8 +120,48 @@ def discover(request: Request) -> Response:
     return JSONResponse(discovery(kb(), request.app.state.settings.cds_lang))
 
 
+_HOOK_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["hook", "hookInstance", "context"],
+                    "properties": {
+                        "hook": {"type": "string", "enum": ["patient-view", "order-select"]},
+                        "hookInstance": {"type": "string"},
+                        "fhirServer": {"type": "string"},
+                        "fhirAuthorization": {"type": "object"},
+                        "context": {"type": "object"},
+                        "prefetch": {"type": "object"},
+                    },
+                },
+                "example": {
+                    "hook": "patient-view",
+                    "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+                    "context": {"userId": "Practitioner/example", "patientId": "1288992"},
+                    "prefetch": {
+                        "patient": {
+                            "resourceType": "Patient",
+                            "id": "1288992",
+                            "gender": "male",
+                            "birthDate": "1950-04-02",
+                        },
+                        "labs": None,
+                        "conditions": None,
+                        "medicationRequests": None,
+                    },
+                },
+            }
+        },
+    }
+}
+
+
 @router.post(
     "/{service_id}",
+    openapi_extra=_HOOK_REQUEST,
     summary="Call a CDS service",
     responses={
         400: {"description": "Malformed request"},
