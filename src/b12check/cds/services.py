@@ -22,6 +22,7 @@ from b12check.fhir.terminology import load_terminology
 from b12check.knowledge_base import KnowledgeBase
 from b12check.render.report import Report, render_assessment
 
+MAX_SOURCES = 8  # the full list is in the assessment's explanation
 SUMMARY_LIMIT = 139  # the spec: fewer than 140 characters
 INDICATOR = {"immediate": "critical", "urgent": "warning", "routine": "info", "self_care": "info"}
 ORDER_CLASSES = frozenset({"metformin", "ppi", "h2ra", "folic_acid", "b12_supplement"})
@@ -202,21 +203,22 @@ def _trim(text: str) -> str:
 
 
 def _source(a: Assessment, kb: KnowledgeBase, lang: str) -> dict[str, Any]:
-    guideline = next(
-        (kb.sources[s] for s in a.sources if kb.sources[s].link.startswith("http")), None
-    )
-    source: dict[str, Any] = {"label": f"b12check ({a.profile})", "topic": TOPIC}
-    if guideline is not None:
-        source["label"] = f"b12check ({a.profile}): {guideline.title}"[:200]
-        source["url"] = guideline.link
-    return source
+    guideline = kb.sources[load_terminology().card_guideline[a.profile]]
+    return {
+        "label": f"b12check: {guideline.title}"[:200],
+        "url": guideline.link,
+        "topic": TOPIC,
+    }
 
 
 def _links(a: Assessment, kb: KnowledgeBase, lang: str) -> list[dict[str, str]]:
+    """The profile's guideline first, then the other linked sources behind the conclusions."""
+    first = load_terminology().card_guideline[a.profile]
+    ordered = [first, *(s for s in a.sources if s != first)]
     links: list[dict[str, str]] = []
-    for sid in a.sources:
+    for sid in ordered:
         source = kb.sources[sid]
-        if source.link.startswith("http") and len(links) < 3:
+        if source.link.startswith("http") and sid != "ucum-loinc" and len(links) < 3:
             label = kb.ui(lang, "cds.guideline_link").format(title=source.title)
             links.append({"label": label[:200], "url": source.link, "type": "absolute"})
     return links
@@ -244,10 +246,8 @@ def _detail(report: Report, fhir: FhirIntake | None, kb: KnowledgeBase, lang: st
         more = len(fhir.unused) - len(shown)
         lines += ["", h("not_used"), *shown] + ([f"- (+{more})"] if more > 0 else [])
     lines += ["", h("sources")]
-    lines += [
-        f"- [{s.title}]({s.link})" if s.link.startswith("http") else f"- {s.title}"
-        for s in report.sources
-    ]
+    linked = [s for s in report.sources if s.link.startswith("http") and s.id != "ucum-loinc"]
+    lines += [f"- [{s.title}]({s.link}) ({s.publisher}, {s.year})" for s in linked[:MAX_SOURCES]]
     lines += ["", f"_{report.disclaimer}_"]
     return "\n".join(lines)
 

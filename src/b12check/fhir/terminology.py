@@ -42,6 +42,7 @@ class Terminology:
     tests: Mapping[str, tuple[str, ...]]  # recommended test -> analytes it measures
     override_system: str = ""
     override_reasons: Mapping[str, str] = field(default_factory=dict)  # code -> display
+    card_guideline: Mapping[str, str] = field(default_factory=dict)  # profile -> source id
 
     def system(self, key: str) -> str:
         """The URI of a code system by its short name (``loinc``, ``snomed``...)."""
@@ -97,6 +98,7 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
         "tests",
         "override_reasons",
         "override_source",
+        "card_guideline",
     }
     if set(raw) != expected:
         raise _fail(f"top-level keys must be {sorted(expected)}")
@@ -144,6 +146,12 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
             if analyte not in kb.analytes or not kb.analytes[analyte].loinc:
                 raise _fail(f"tests.{test}: {analyte!r} is not an analyte with LOINC codes")
         tests[test] = tuple(analytes)
+    guidelines = {str(k): str(v) for k, v in raw["card_guideline"].items()}
+    if set(guidelines) != set(kb.profiles):
+        raise _fail("card_guideline: give one source for every profile")
+    for profile, source in guidelines.items():
+        if source not in kb.sources:
+            raise _fail(f"card_guideline.{profile}: unknown source {source!r}")
     missing = set(kb.vocabulary.codes("tests")) - set(tests)
     if missing:
         raise _fail(f"tests: no analytes for {', '.join(sorted(missing))}")
@@ -157,6 +165,7 @@ def build_terminology(raw: Any, kb: KnowledgeBase) -> Terminology:
         tests=tests,
         override_system=str(raw["override_reasons"]["system"]),
         override_reasons={str(k): str(v) for k, v in raw["override_reasons"]["codes"].items()},
+        card_guideline=guidelines,
     )
 
 

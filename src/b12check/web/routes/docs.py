@@ -30,6 +30,7 @@ def page(request: Request) -> HTMLResponse:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>b12check API</title>"
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
         f'<link rel="stylesheet" href="{VENDOR}/swagger-ui.css"></head>'
         f"<body>{body}</body></html>"
     )
