@@ -180,11 +180,9 @@ def assess_prefetch(
     """Read the record (plus draft orders) and assess it; bad data becomes a problem, not a 500."""
     from b12check.service import assess
 
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": r} for r in resources_of(dict(prefetch)) + list(drafts)],
-    }
+    # the prefetch mapping is read as it is (no copy); the draft orders join as one more key
+    bundle = {**prefetch, "__draftOrders": {"resourceType": "Bundle", "entry": [
+        {"resource": d} for d in drafts]}} if drafts else prefetch  # fmt: skip
     try:
         fhir = bundle_to_intake(bundle, today=dt.date.today(), profile=profile, kb=kb)
     except IntakeError as exc:
