@@ -72,3 +72,23 @@ def test_b12_order_uses_the_molar_loinc_code_of_the_canonical_unit() -> None:
     resources = assessment_resources(service.assess(intake), intake)
     orders = {c["code"] for r in _by_type(resources, "ServiceRequest") for c in r["code"]["coding"]}
     assert "14685-2" in orders and "2132-9" not in orders
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_questionnaire_speaks_to_people_not_in_codes(lang: str) -> None:
+    from b12check.fhir.questionnaire import questionnaire
+    from b12check.knowledge_base import load_knowledge_base
+
+    q = questionnaire(load_knowledge_base(), lang)
+    get_fhir_model_class("Questionnaire").model_validate_json(json.dumps(q))
+
+    def walk(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [x for i in items for x in [i, *walk(i.get("item", []))]]
+
+    items = walk(q["item"])
+    assert len(items) > 40
+    for item in items:
+        assert item["text"] and "_" not in item["text"] and item["text"] != item["linkId"], item
+        for option in item.get("answerOption", []):
+            display = option["valueCoding"]["display"]
+            assert display and "_" not in display, option

@@ -207,7 +207,7 @@ def assessment_resources(
         *detected_issues(a, report, subject, kb, lang, key),
     ]
     if intake is not None:
-        resources.append(questionnaire(kb))
+        resources.append(questionnaire(kb, lang))
         response = intake_to_response(intake, subject)
         response["id"] = _id(key, "intake")
         resources.append(response)

@@ -82,39 +82,55 @@ def _system(choices: str | tuple[str, ...] | None, link: str) -> str:
     return VOCABULARY_SYSTEM + (choices if isinstance(choices, str) else link.rsplit(".", 1)[-1])
 
 
-def _options(kb: KnowledgeBase, choices: str | tuple[str, ...], link: str) -> list[dict[str, Any]]:
+def _display(kb: KnowledgeBase, lang: str, choices: str | tuple[str, ...], code: str) -> str:
+    """What a person reads for an answer option: the vocabulary's label, or a fixed option."""
+    if isinstance(choices, str):
+        return kb.text(lang, choices, code, "label")
+    return kb.ui(lang, f"questionnaire.option.{code}")
+
+
+def _options(
+    kb: KnowledgeBase, lang: str, choices: str | tuple[str, ...], link: str
+) -> list[dict[str, Any]]:
     codes = kb.vocabulary.codes(choices) if isinstance(choices, str) else choices
     system = _system(choices, link)
-    return [{"valueCoding": {"system": system, "code": c}} for c in codes]
+    return [
+        {"valueCoding": {"system": system, "code": c, "display": _display(kb, lang, choices, c)}}
+        for c in codes
+    ]
 
 
-def _question(kb: KnowledgeBase, link: str, kind: str, choices: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {"linkId": link, "text": link.replace("_", " "), "type": kind}
+def _question(kb: KnowledgeBase, lang: str, link: str, kind: str, choices: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "linkId": link,
+        "text": kb.ui(lang, f"questionnaire.{link}"),
+        "type": kind,
+    }
     if choices is not None:
-        item["answerOption"] = _options(kb, choices, link)
+        item["answerOption"] = _options(kb, lang, choices, link)
     return item
 
 
 def _group(
-    kb: KnowledgeBase, link: str, fields: tuple[_Field, ...], *, repeats: bool = False
+    kb: KnowledgeBase, lang: str, link: str, fields: tuple[_Field, ...], *, repeats: bool = False
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
         "linkId": link,
-        "text": link.replace("_", " "),
+        "text": kb.ui(lang, f"questionnaire.{link}"),
         "type": "group",
-        "item": [_question(kb, f"{link}.{name}", kind, ch) for name, kind, ch in fields],
+        "item": [_question(kb, lang, f"{link}.{name}", kind, ch) for name, kind, ch in fields],
     }
     if repeats:
         item["repeats"] = True
     return item
 
 
-def questionnaire(kb: KnowledgeBase) -> dict[str, Any]:
-    """The intake Questionnaire (FHIR R4), built from the vocabulary."""
-    diary = _group(kb, "diary", (("date", "date", None),), repeats=True)
-    diary["item"].append(_group(kb, "diary.score", SCORE, repeats=True))
-    conditions = _question(kb, "conditions", "choice", "conditions")
-    exposures = _question(kb, "exposures", "choice", "exposures")
+def questionnaire(kb: KnowledgeBase, lang: str = "en") -> dict[str, Any]:
+    """The intake Questionnaire (FHIR R4) in ``lang``, built from the vocabulary."""
+    diary = _group(kb, lang, "diary", (("date", "date", None),), repeats=True)
+    diary["item"].append(_group(kb, lang, "diary.score", SCORE, repeats=True))
+    conditions = _question(kb, lang, "conditions", "choice", "conditions")
+    exposures = _question(kb, lang, "exposures", "choice", "exposures")
     conditions["repeats"] = exposures["repeats"] = True
     return {
         "resourceType": "Questionnaire",
@@ -124,16 +140,17 @@ def questionnaire(kb: KnowledgeBase) -> dict[str, Any]:
         "title": "b12check intake: muscle pain, cramps and tingling",
         "status": "active",
         "subjectType": ["Patient"],
+        "language": lang,
         "item": [
-            _group(kb, "patient", PATIENT),
-            _group(kb, "diet", DIET),
-            _group(kb, "symptoms", SYMPTOM, repeats=True),
+            _group(kb, lang, "patient", PATIENT),
+            _group(kb, lang, "diet", DIET),
+            _group(kb, lang, "symptoms", SYMPTOM, repeats=True),
             conditions,
             exposures,
-            _group(kb, "supplements", SUPPLEMENT, repeats=True),
-            _group(kb, "medications", MEDICATION, repeats=True),
-            _group(kb, "labs", LAB, repeats=True),
-            _group(kb, "treatment", TREATMENT),
+            _group(kb, lang, "supplements", SUPPLEMENT, repeats=True),
+            _group(kb, lang, "medications", MEDICATION, repeats=True),
+            _group(kb, lang, "labs", LAB, repeats=True),
+            _group(kb, lang, "treatment", TREATMENT),
             diary,
         ],
     }
