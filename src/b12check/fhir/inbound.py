@@ -95,10 +95,14 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _ref(resource: Mapping[str, Any], index: int) -> str:
+def _ref(resource: Mapping[str, Any], index: int, urls: Mapping[int, str] | None = None) -> str:
+    """How the report names a resource: type/id, else its fullUrl, else its position."""
     kind = str(resource.get("resourceType", "?"))
     ident = resource.get("id")
-    return f"{kind}/{ident}" if isinstance(ident, str) else f"{kind} (entry {index})"
+    if isinstance(ident, str):
+        return f"{kind}/{ident}"
+    url = (urls or {}).get(id(resource))
+    return f"{kind} {url}" if url else f"{kind} (entry {index})"
 
 
 def _codings(concept: Any) -> list[Mapping[str, Any]]:
@@ -112,8 +116,9 @@ def _code_text(coding: Mapping[str, Any]) -> str:
     return f"{coding.get('system', '?')}|{coding.get('code')}"
 
 
-def resources_of(document: Any) -> list[Mapping[str, Any]]:
-    """The resources of a Bundle, of a searchset, or of a CDS Hooks prefetch mapping."""
+def resources_of(document: Any, urls: dict[int, str] | None = None) -> list[Mapping[str, Any]]:
+    """The resources of a Bundle, of a searchset, or of a CDS Hooks prefetch mapping; ``urls``
+    collects each entry's fullUrl (by resource identity) for the report."""
     if isinstance(document, Mapping) and document.get("resourceType") == "Bundle":
         out: list[Mapping[str, Any]] = []
         entries = document.get("entry") or []
@@ -123,7 +128,9 @@ def resources_of(document: Any) -> list[Mapping[str, Any]]:
             resource = entry.get("resource") if isinstance(entry, Mapping) else None
             if not isinstance(resource, Mapping):
                 raise IntakeError([FieldError(f"entry[{i}].resource", "expected a resource")])
-            out.extend(resources_of(resource))
+            if urls is not None and isinstance(entry.get("fullUrl"), str):
+                urls[id(resource)] = entry["fullUrl"]
+            out.extend(resources_of(resource, urls))
         return out
     if isinstance(document, Mapping) and isinstance(document.get("resourceType"), str):
         return [document]
@@ -131,7 +138,7 @@ def resources_of(document: Any) -> list[Mapping[str, Any]]:
         found: list[Mapping[str, Any]] = []
         for value in document.values():
             if value is not None:
-                found.extend(resources_of(value))
+                found.extend(resources_of(value, urls))
         return found
     raise IntakeError([FieldError("bundle", "expected a FHIR Bundle (a JSON object)")])
 
@@ -405,7 +412,8 @@ def bundle_to_intake(
     document that is not FHIR at all. The date is ``today``, else the QuestionnaireResponse's
     ``authored`` date, else the real date."""
     kb = kb or load_knowledge_base()
-    resources = resources_of(document)
+    urls: dict[int, str] = {}
+    resources = resources_of(document, urls)
     responses = [
         (i, r)
         for i, r in enumerate(resources)
@@ -422,7 +430,7 @@ def bundle_to_intake(
     reader = _Reader(kb, load_terminology(), when, profile)
     contained = _contained(resources)
     for i, r in enumerate(resources):
-        ref = _ref(r, i)
+        ref = _ref(r, i, urls)
         try:
             _read_one(reader, r, ref, contained, (i, r) in responses[-1:])
         except (TypeError, KeyError, ValueError, AttributeError, IndexError):
