@@ -145,6 +145,7 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server(open_client: TestClien
         ({"context": None}, "context"),
         ({"context": {"userId": "Practitioner/1"}}, "context.patientId"),
         ({"prefetch": []}, "prefetch"),
+        ({"prefetch": {"patient": "Patient/1"}}, "prefetch.patient"),
         ({"fhirAuthorization": {"access_token": "x"}}, "fhirServer"),
     ],
 )

@@ -129,6 +129,11 @@ def parse_request(body: bytes, service: Service) -> dict[str, Any]:
     prefetch = data.get("prefetch")
     if prefetch is not None and not isinstance(prefetch, dict):
         raise CdsError(400, "prefetch: an object is required")
+    for key, value in (prefetch or {}).items():
+        if value is not None and not (
+            isinstance(value, dict) and isinstance(value.get("resourceType"), str)
+        ):
+            raise CdsError(400, f"prefetch.{key}: a FHIR resource or Bundle (or null) is required")
     if "fhirAuthorization" in data:
         auth = data["fhirAuthorization"]
         if not isinstance(auth, dict) or not isinstance(auth.get("access_token"), str):
@@ -269,7 +274,7 @@ def cards(outcome: Outcome, patient_id: str, kb: KnowledgeBase, lang: str) -> li
         return [
             {
                 "uuid": str(uuid.uuid4()),
-                "summary": _trim("Vitamin B12 check: the record holds data that cannot be read"),
+                "summary": _trim(kb.ui(lang, "cds.unreadable_summary")),
                 "indicator": "info",
                 "detail": detail,
                 "source": {"label": "b12check", "topic": TOPIC},
