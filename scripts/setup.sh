@@ -42,7 +42,7 @@ fi
 if [ "$system" = 1 ] && { [ ! -f node_modules/axe-core/axe.min.js ] \
     || [ ! -f node_modules/swagger-ui-dist/swagger-ui-bundle.js ]; }; then
   echo "setup: installing axe-core and swagger-ui-dist (npm ci)" >&2
-  npm ci --no-audit --no-fund --silent >&2
+  SCARF_ANALYTICS=false npm ci --no-audit --no-fund --silent >&2  # swagger-ui-dist pulls @scarf/scarf: no telemetry
 fi
 # The interactive API page serves Swagger UI from the app's own static files (no CDN).
 vendor=src/b12check/web/static/vendor/swagger-ui
