@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -28,7 +29,9 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from b12check.fhir.records import as_prefetch, intake_to_bundle
-from b12check.store.testing import LiveServer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test helpers live in tests/
+from tests.support.database import LiveServer
 
 ISSUER = "https://ehr.bench.example"
 SERVICE = "b12check-patient-view"

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from b12check import __version__
+from b12check.core.codes import is_analyte
 from b12check.core.knowledge import (
     AnalyteSpec,
     DatedValue,
@@ -61,6 +62,7 @@ TEXT_COVERAGE = {
     "warnings": "warnings",
     "triage_reasons": "triage_reasons",
     "notes": "notes",
+    "next_steps": "next_steps",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
 
@@ -261,7 +263,7 @@ def _load(root: Traversable, strict_texts: bool) -> KnowledgeBase:
                 parameters[name] = _parameter(file, name, raw, sources, None)
     profiles, descriptions = _profiles(root, parameters, sources)
     analytes, loinc = _analytes(
-        _read(root / "analytes.yaml", "knowledge/analytes.yaml"), vocabulary, sources
+        _read(root / "analytes.yaml", "knowledge/analytes.yaml"), vocabulary, sources, parameters
     )
     replacements, aliases = _unit_aliases(
         _read(root / "unit_aliases.yaml", "knowledge/unit_aliases.yaml")
@@ -400,8 +402,27 @@ def _profiles(
     return profiles, descriptions
 
 
+def _plausible(file: str, code: str, unit: str, parameters: Mapping[str, Parameter]) -> Any:
+    """Rule L4's range for one analyte: the newest value of parameter ``plausible.<code>``."""
+    param = parameters.get(f"plausible.{code}")
+    if param is None:
+        raise KnowledgeError(file, f"{code}: no parameter plausible.{code} (rule L4)")
+    if param.unit != unit:
+        raise KnowledgeError(
+            "knowledge/parameters/plausible.yaml",
+            f"{code}: unit {param.unit} differs from the canonical unit {unit}",
+        )
+    value = param.values[-1].value
+    if not isinstance(value, tuple):
+        raise KnowledgeError("knowledge/parameters/plausible.yaml", f"{code}: expected [low, high]")
+    return value
+
+
 def _analytes(
-    raw: Any, vocabulary: Vocabulary, sources: Mapping[str, Source]
+    raw: Any,
+    vocabulary: Vocabulary,
+    sources: Mapping[str, Source],
+    parameters: Mapping[str, Parameter],
 ) -> tuple[dict[str, AnalyteSpec], dict[str, LoincSpec]]:
     file = "knowledge/analytes.yaml"
     vocab_analytes = set(vocabulary.codes("analytes"))
@@ -410,6 +431,8 @@ def _analytes(
     analytes: dict[str, AnalyteSpec] = {}
     loinc_index: dict[str, LoincSpec] = {}
     for code, entry in raw.items():
+        if not is_analyte(code):
+            raise KnowledgeError(file, f"{code}: not an analyte of core/codes.py")
         qualitative = bool(entry.get("qualitative", False))
         if qualitative:
             _keys(file, code, entry, {"qualitative", "loinc"})
@@ -417,10 +440,9 @@ def _analytes(
             canonical = None
             plausible = None
         else:
-            _keys(file, code, entry, {"canonical_unit", "plausible", "units", "loinc"})
+            _keys(file, code, entry, {"canonical_unit", "units", "loinc"})
             canonical = str(entry["canonical_unit"])
-            low, high = _value(file, f"{code}.plausible", entry["plausible"])  # type: ignore[misc]
-            plausible = (low, high)
+            plausible = _plausible(file, code, canonical, parameters)
             units = {}
             for uname, u in entry["units"].items():
                 where = f"{code}.units.{uname}"

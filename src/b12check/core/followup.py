@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from b12check.core.codes import Plan, TreatmentResponse
 from b12check.core.context import Context
 from b12check.core.response import ScoredDay, derive_response
 
-_TREATING = ("oral_high_dose", "intramuscular")
+_TREATING: tuple[Plan, ...] = ("oral_high_dose", "intramuscular")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,7 @@ class FollowUp:
     expectations: tuple[str, ...]
 
 
-def treatment_response(ctx: Context) -> str | None:
+def treatment_response(ctx: Context) -> TreatmentResponse | None:
     """The stated response, or the one derived from the diary (F3) when none is stated."""
     treatment = ctx.case.intake.treatment
     if treatment is None:
@@ -44,11 +45,14 @@ def treatment_response(ctx: Context) -> str | None:
     return derived
 
 
-def decide_follow_up(ctx: Context, plan: str) -> FollowUp:
+def decide_follow_up(ctx: Context, plan: Plan) -> FollowUp:
     """F1: reassess within the profile's window after starting; F2: what recovery to expect."""
     if plan not in _TREATING:
         return FollowUp(None, None, ())
-    low, high = ctx.params.range("followup.reassess_weeks")
+    window = "followup.reassess_weeks"
+    if ctx.case.pregnant or ctx.case.breastfeeding:
+        window = "followup.reassess_weeks_pregnancy"  # v2: every profile, NICE's one month
+    low, high = ctx.params.range(window)
     treatment = ctx.case.intake.treatment
     start = treatment.started if treatment is not None else ctx.case.today
     next_check = start + timedelta(weeks=low)
@@ -57,8 +61,8 @@ def decide_follow_up(ctx: Context, plan: str) -> FollowUp:
     ctx.fire(
         "F1",
         f"follow_up.reassess_after_weeks={low:g}-{high:g}",
-        [f"plan:{plan}"],
-        ("followup.reassess_weeks",),
+        [f"plan:{plan}", *(["pregnant or breastfeeding"] if window.endswith("pregnancy") else [])],
+        (window,),
     )
     expectations: tuple[str, ...] = ("cramps_fatigue_weeks",)
     if ctx.neuro:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from b12check.core.codes import Analyte
+
 Number = float
 ParamValue = float | tuple[float, float]
 
@@ -97,7 +99,7 @@ class LoincSpec:
     """A LOINC code accepted for an analyte: what kind of quantity it names, its usual unit."""
 
     code: str
-    analyte: str
+    analyte: Analyte
     kind: str
     unit: str | None
 
@@ -106,7 +108,7 @@ class LoincSpec:
 class AnalyteSpec:
     """What the core knows about one analyte: units, plausible values, LOINC codes."""
 
-    code: str
+    code: Analyte
     canonical_unit: str | None
     qualitative: bool
     plausible: tuple[float, float] | None

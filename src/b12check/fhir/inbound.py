@@ -293,7 +293,8 @@ class _Reader:
     # -- Observation ----------------------------------------------------------------------
     def read_observation(self, r: Mapping[str, Any], ref: str) -> None:
         codings = _codings(r.get("code"))
-        analyte, loinc = None, None
+        analyte: str | None = None
+        loinc: str | None = None
         for coding in codings:
             system, code = coding.get("system"), str(coding["code"]).strip()
             if system == self.terms.system("loinc") and code in self.kb.core.loinc:

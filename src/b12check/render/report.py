@@ -297,6 +297,8 @@ def _lab_line(reading: Reading, kb: KnowledgeBase, lang: str) -> LabLine:
         reference = ""
     else:
         given = f"{_original(lab.original_value, lang)} {lab.original_unit or ''}".strip()
+        if lab.estimated:  # rule L3: computed, not given
+            given = texts["notes"]["egfr_estimated"]["label"]
         canonical = f"{format_number(lab.value, lang)} {lab.canonical_unit}"
         parts = []
         if reading.low is not None:

@@ -1,4 +1,4 @@
-"""The command line: ``b12check assess | interview | labs | kb | serve | db | diary``.
+"""The main commands: ``b12check assess | interview | kb | serve``, and the registry of the rest.
 
 Thin door: it reads input, calls the service and renders. Heavy doors (web, database) are imported
 only by the commands that need them, so ``assess`` starts fast.
@@ -10,9 +10,12 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
+
+from b12check.cli.common import Format, Lang, fail, read_document
+from b12check.cli.labs import labs
 
 app = typer.Typer(
     name="b12check",
@@ -24,16 +27,6 @@ app = typer.Typer(
 )
 
 
-class Format(StrEnum):
-    json = "json"
-    text = "text"
-
-
-class Lang(StrEnum):
-    nl = "nl"
-    en = "en"
-
-
 class Audience(StrEnum):
     patient = "patient"
     clinician = "clinician"
@@ -43,25 +36,6 @@ class KbFormat(StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"
-
-
-def _fail(message: str) -> NoReturn:
-    """Bad input: a clear message on stderr and exit code 2 (never a stack trace)."""
-    typer.echo(f"b12check: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _read_document(source: str) -> Any:
-    import yaml
-
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        _fail(f"cannot read {source}: {exc.strerror}")
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        _fail(f"{source} is not valid YAML or JSON: {exc}")
 
 
 @app.command()
@@ -77,15 +51,15 @@ def assess(
     from b12check.errors import IntakeError
     from b12check.service import assess as run
 
-    document = _read_document(source)
+    document = read_document(source)
     if fhir:
         from b12check.fhir.command import intake_from_bundle
 
-        document = intake_from_bundle(document, profile, _fail)
+        document = intake_from_bundle(document, profile, fail)
     try:
         result = run(document, profile=profile)
     except IntakeError as exc:
-        _fail("invalid intake:\n" + "\n".join(f"  {e.path}: {e.message}" for e in exc.errors))
+        fail("invalid intake:\n" + "\n".join(f"  {e.path}: {e.message}" for e in exc.errors))
     if format is Format.json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -95,65 +69,7 @@ def assess(
     print_report(result, load_knowledge_base(), lang.value, audience.value)
 
 
-@app.command()
-def labs(
-    results: Annotated[list[str], typer.Argument(help="analyte=value[unit], e.g. b12=205pg/mL")],
-    lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.nl,
-    sex: Annotated[str | None, typer.Option(help="female, male or other")] = None,
-    age: Annotated[float | None, typer.Option(help="age in years")] = None,
-    profile: Annotated[str, typer.Option("--profile", "-p")] = "seed",
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
-) -> None:
-    """Quick lab reader: each result in its own and canonical unit, its meaning, next tests."""
-    from b12check.errors import IntakeError
-    from b12check.labreader import parse_lab_arguments
-    from b12check.service import assess as run
-
-    try:
-        labs_given = parse_lab_arguments(results)
-    except ValueError as exc:
-        _fail(str(exc))
-    patient: dict[str, Any] = {k: v for k, v in (("sex", sex), ("age", age)) if v is not None}
-    document: dict[str, Any] = {"labs": labs_given}
-    if patient:
-        document["patient"] = patient
-    try:
-        result = run(document, profile=profile)
-    except IntakeError as exc:
-        _fail(
-            "invalid lab result:\n"
-            + "\n".join(f"  {_arg_name(e.path, results)}: {e.message}" for e in exc.errors)
-        )
-    if format is Format.json:
-        data = result.to_dict()
-        typer.echo(
-            json.dumps(
-                {
-                    "labs": data["labs"],
-                    "b12": data["b12"],
-                    "tests": data["tests"],
-                    "differentials": data["differentials"],
-                    "warnings": data["warnings"],
-                    "notes": data["notes"],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    from b12check.knowledge_base import load_knowledge_base
-    from b12check.render.text import print_labs
-
-    print_labs(result, load_knowledge_base(), lang.value)
-
-
-def _arg_name(path: str, results: list[str]) -> str:
-    """``labs[1].unit`` -> ``labs[1].unit (argument 'mma=3600nmol/L')``."""
-    if path.startswith("labs[") and "]" in path:
-        index = int(path[5 : path.index("]")])
-        if 0 <= index < len(results):
-            return f"{path} (argument {results[index]!r})"
-    return path
+app.command()(labs)
 
 
 @app.command()
@@ -163,7 +79,7 @@ def interview(
     save: Annotated[Path | None, typer.Option(help="Save the intake as YAML here.")] = None,
 ) -> None:
     """An interactive questionnaire in the terminal that asks only what matters."""
-    from b12check.interview import run_interview
+    from b12check.cli.interview import run_interview
 
     run_interview(lang.value, profile, save)
 
@@ -183,9 +99,9 @@ def kb(
     try:
         base = load_knowledge_base()
     except KnowledgeError as exc:
-        _fail(f"knowledge base invalid: {exc}")
+        fail(f"knowledge base invalid: {exc}")
     if profile is not None and profile not in base.profiles:
-        _fail(f"--profile: unknown profile {profile!r}; expected {', '.join(base.profiles)}")
+        fail(f"--profile: unknown profile {profile!r}; expected {', '.join(base.profiles)}")
     if format is KbFormat.table:
         print_kb_table(base, profile)
         return
@@ -215,7 +131,8 @@ def _add_heavy_subcommands(argv: list[str]) -> None:
     """Register the database-backed command groups only when asked for (fast start-up)."""
     wanted = argv[1] if len(argv) > 1 else "--help"
     if wanted in {"db", "diary", "--help", "-h"}:
-        from b12check.store.cli import db_app, diary_app
+        from b12check.cli.db import db_app
+        from b12check.cli.diary import diary_app
 
         app.add_typer(db_app, name="db")
         app.add_typer(diary_app, name="diary")
