@@ -19,9 +19,60 @@ class Format(StrEnum):
     text = "text"
 
 
-class Lang(StrEnum):
-    nl = "nl"
-    en = "en"
+def _language(value: str | None) -> str | None:
+    """Typer callback: a language of the knowledge base's text files (checked, not listed)."""
+    if value is None:
+        return None
+    from b12check.i18n import languages, normalise
+
+    lang = normalise(value)
+    if lang is None:
+        raise typer.BadParameter(f"{value!r}; expected one of: {', '.join(languages())}")
+    return lang
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        "-l",
+        callback=_language,
+        help="Language (default: B12CHECK_DEFAULT_LANG, else nl).",
+    ),
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile", "-p", help="seed, nhg or nice (default: B12CHECK_PROFILE, else seed)."
+    ),
+]
+
+
+def language(lang: str | None) -> str:
+    """The language asked for, else the settings' default language."""
+    if lang is not None:
+        return lang
+    from b12check.i18n import normalise
+    from b12check.settings import get_settings
+
+    default = get_settings().default_lang
+    checked = normalise(default)
+    if checked is None:
+        fail(f"B12CHECK_DEFAULT_LANG: unknown language {default!r}")
+    return checked
+
+
+def profile_name(profile: str | None) -> str:
+    """The profile asked for, else B12CHECK_PROFILE (as the web app), checked in one place
+    (:func:`b12check.service.check_profile`); an unknown one exits 2 naming the option."""
+    from b12check.errors import IntakeError
+    from b12check.service import check_profile
+
+    try:
+        return check_profile(profile)
+    except IntakeError as exc:
+        where = "--profile" if profile is not None else "B12CHECK_PROFILE"
+        fail(f"{where}: {exc.errors[0].message}")
 
 
 UrlOption = Annotated[

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from b12check.cli.common import UrlOption
+from b12check.cli.common import LangOption, UrlOption, language, profile_name
 from b12check.cli.common import checked as _checked
 from b12check.cli.common import database_url as _url
 from b12check.cli.common import fail as _fail
@@ -65,12 +65,15 @@ def _open(database_url: str | None) -> tuple[Any, int]:
 
 
 def _parse_scores(scores: list[str]) -> dict[str, int]:
+    from b12check.core.numbers import parse_whole
+
     parsed: dict[str, int] = {}
     for item in scores:
         code, sep, value = item.partition("=")
-        if not sep or not value.strip().lstrip("-").isdigit():
+        try:
+            parsed[code.strip()] = parse_whole(value) if sep else parse_whole("")
+        except ValueError:
             _fail(f"--score {item!r}: expected SYMPTOM=0..10, e.g. muscle_pain=6")
-        parsed[code.strip()] = int(value)
     return parsed
 
 
@@ -147,23 +150,23 @@ def diary_treatment(
 @diary_app.command("list")
 def diary_list(
     output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+    lang: LangOption = None,
     database_url: UrlOption = None,
     today: TodayOption = None,
 ) -> None:
     """List entries, the derived treatment response, the advice and the next check date."""
     from b12check.diary.course import build_course
-    from b12check.settings import get_settings
 
+    chosen = profile_name(None)
     database, user_id = _open(database_url)
     with database.read() as session:
-        course = build_course(session, user_id, today=_today(today), profile=get_settings().profile)
+        course = build_course(session, user_id, today=_today(today), profile=chosen)
     if output == "json":
         from b12check.diary.views import course_out  # same JSON as the API
 
         typer.echo(course_out(course).model_dump_json(indent=2))
         return
-    _print_course(course, lang)
+    _print_course(course, language(lang))
 
 
 def _print_course(course: Any, lang: str) -> None:
@@ -171,6 +174,7 @@ def _print_course(course: Any, lang: str) -> None:
     from rich.table import Table
 
     from b12check.diary.texts import symptom_label, ui
+    from b12check.i18n import format_date
 
     console = Console()
     table = Table(title=ui(lang, "entries.title"))
@@ -181,7 +185,7 @@ def _print_course(course: Any, lang: str) -> None:
     for e in course.entries:
         scores = "; ".join(f"{symptom_label(lang, s.symptom)}: {s.severity}" for s in e.scores)
         doses = "" if e.doses_taken is None else str(e.doses_taken)
-        table.add_row(e.day.isoformat(), scores, doses, e.notes)
+        table.add_row(format_date(e.day, lang), scores, doses, e.notes)
     console.print(table)
     finding = course.finding
     response = (
@@ -194,7 +198,7 @@ def _print_course(course: Any, lang: str) -> None:
         console.print(f"[bold red]{ui(lang, 'advice.worse')}[/]")
     if course.reevaluate:
         console.print(f"[bold]{ui(lang, 'advice.reevaluate')}[/]")
-    check = course.next_check.isoformat() if course.next_check else ui(lang, "next_check.unknown")
+    check = format_date(course.next_check, lang) or ui(lang, "next_check.unknown")
     console.print(f"{ui(lang, 'next_check')} {check}")
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import typer
 import yaml
 
+from b12check.core.numbers import parse_number
 from b12check.knowledge_base import KnowledgeBase, load_knowledge_base
 
 T = TypeVar("T")
@@ -83,7 +84,7 @@ class Asker:
 
 def _number(low: float, high: float) -> Callable[[str], float]:
     def convert(answer: str) -> float:
-        value = float(answer.replace(",", "."))
+        value = parse_number(answer)
         if not low <= value <= high:
             raise ValueError(f"{low:g}-{high:g}")
         return value
@@ -235,7 +236,7 @@ def _labs(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
             continue
         entry: dict[str, Any] = {"analyte": analyte}
         try:
-            entry["value"] = float(value.replace(",", "."))
+            entry["value"] = parse_number(value)
         except ValueError:
             entry["value"] = value
         if not spec.qualitative:

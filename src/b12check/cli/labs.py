@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from b12check.cli.common import Format, Lang, fail
+from b12check.cli.common import Format, LangOption, ProfileOption, fail, language, profile_name
 
 
 def labs(
     results: Annotated[list[str], typer.Argument(help="analyte=value[unit], e.g. b12=205pg/mL")],
-    lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.nl,
+    lang: LangOption = None,
     sex: Annotated[str | None, typer.Option(help="female, male or other")] = None,
     age: Annotated[float | None, typer.Option(help="age in years")] = None,
-    profile: Annotated[str, typer.Option("--profile", "-p")] = "seed",
+    profile: ProfileOption = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
 ) -> None:
     """Quick lab reader: each result in its own and canonical unit, its meaning, next tests."""
@@ -23,6 +23,7 @@ def labs(
     from b12check.labreader import parse_lab_arguments
     from b12check.service import assess as run
 
+    chosen = profile_name(profile)
     try:
         labs_given = parse_lab_arguments(results)
     except ValueError as exc:
@@ -32,7 +33,7 @@ def labs(
     if patient:
         document["patient"] = patient
     try:
-        result = run(document, profile=profile)
+        result = run(document, profile=chosen)
     except IntakeError as exc:
         fail(
             "invalid lab result:\n"
@@ -58,7 +59,7 @@ def labs(
     from b12check.knowledge_base import load_knowledge_base
     from b12check.render.text import print_labs
 
-    print_labs(result, load_knowledge_base(), lang.value)
+    print_labs(result, load_knowledge_base(), language(lang))
 
 
 def _arg_name(path: str, results: list[str]) -> str:

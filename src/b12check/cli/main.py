@@ -14,7 +14,15 @@ from typing import Annotated
 
 import typer
 
-from b12check.cli.common import Format, Lang, fail, read_document
+from b12check.cli.common import (
+    Format,
+    LangOption,
+    ProfileOption,
+    fail,
+    language,
+    profile_name,
+    read_document,
+)
 from b12check.cli.labs import labs
 
 app = typer.Typer(
@@ -42,8 +50,8 @@ class KbFormat(StrEnum):
 def assess(
     source: Annotated[str, typer.Argument(help="Intake file (YAML or JSON), or - for stdin.")],
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
-    lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.nl,
-    profile: Annotated[str, typer.Option("--profile", "-p", help="seed, nhg or nice")] = "seed",
+    lang: LangOption = None,
+    profile: ProfileOption = None,
     audience: Annotated[Audience, typer.Option("--audience")] = Audience.patient,
     fhir: Annotated[bool, typer.Option("--fhir", help="SOURCE is a FHIR R4 Bundle.")] = False,
 ) -> None:
@@ -52,12 +60,13 @@ def assess(
     from b12check.service import assess as run
 
     document = read_document(source)
+    chosen = profile_name(profile)
     if fhir:
         from b12check.fhir.command import intake_from_bundle
 
-        document = intake_from_bundle(document, profile, fail)
+        document = intake_from_bundle(document, chosen, fail)
     try:
-        result = run(document, profile=profile)
+        result = run(document, profile=chosen)
     except IntakeError as exc:
         fail("invalid intake:\n" + "\n".join(f"  {e.path}: {e.message}" for e in exc.errors))
     if format is Format.json:
@@ -66,7 +75,7 @@ def assess(
     from b12check.knowledge_base import load_knowledge_base
     from b12check.render.text import print_report
 
-    print_report(result, load_knowledge_base(), lang.value, audience.value)
+    print_report(result, load_knowledge_base(), language(lang), audience.value)
 
 
 app.command()(labs)
@@ -74,14 +83,14 @@ app.command()(labs)
 
 @app.command()
 def interview(
-    lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.nl,
-    profile: Annotated[str, typer.Option("--profile", "-p")] = "seed",
+    lang: LangOption = None,
+    profile: ProfileOption = None,
     save: Annotated[Path | None, typer.Option(help="Save the intake as YAML here.")] = None,
 ) -> None:
     """An interactive questionnaire in the terminal that asks only what matters."""
     from b12check.cli.interview import run_interview
 
-    run_interview(lang.value, profile, save)
+    run_interview(language(lang), profile_name(profile), save)
 
 
 @app.command()
@@ -89,17 +98,39 @@ def kb(
     profile: Annotated[str | None, typer.Option("--profile", "-p")] = None,
     format: Annotated[KbFormat, typer.Option("--format", "-f")] = KbFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    cases: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cases",
+            help="A folder of clinical cases every rule must fire in (repeatable; default: "
+            "tests/cases and the shared vignettes, when present).",
+        ),
+    ] = None,
+    root: Annotated[
+        Path | None, typer.Option("--root", help="Check this copy of the knowledge folder.")
+    ] = None,
 ) -> None:
-    """List the knowledge base (parameters per profile with values, units, sources) after
-    validating it; ``--format markdown`` writes the rule book a clinician reviews."""
-    from b12check.errors import KnowledgeError
-    from b12check.knowledge_base import load_knowledge_base
+    """Check the knowledge base (every text in every language, units, zones, look-alikes, a case
+    for every rule), then list it: parameters per profile with values, units and sources;
+    ``--format markdown`` writes the rule book a clinician reviews. Exit 1 on any problem."""
+    from b12check.knowledge_base import read_knowledge_base
+    from b12check.knowledge_check import check_knowledge
     from b12check.rulebook import kb_json, kb_markdown, print_kb_table
 
-    try:
-        base = load_knowledge_base()
-    except KnowledgeError as exc:
-        fail(f"knowledge base invalid: {exc}")
+    report = check_knowledge(root, cases)
+    if not report.ok:
+        for problem in report.problems:
+            typer.echo(f"b12check kb: {problem}", err=True)
+        typer.echo(f"b12check kb: {len(report.problems)} problem(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"knowledge base ok: languages {', '.join(report.languages)}; "
+        f"{report.cases} cases make every rule fire"
+        if report.case_folders
+        else "knowledge base ok (no case folders found: rule coverage not checked)",
+        err=True,
+    )
+    base = read_knowledge_base(root)
     if profile is not None and profile not in base.profiles:
         fail(f"--profile: unknown profile {profile!r}; expected {', '.join(base.profiles)}")
     if format is KbFormat.table:

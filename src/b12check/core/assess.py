@@ -13,9 +13,9 @@ from b12check.core.cautions import decide_warnings
 from b12check.core.context import Context
 from b12check.core.differentials import decide_differentials, next_steps
 from b12check.core.egfr import estimated_egfr, parameters_used
-from b12check.core.followup import decide_follow_up, treatment_response
+from b12check.core.followup import decide_follow_up, diary_response
 from b12check.core.intake import Intake
-from b12check.core.knowledge import Knowledge
+from b12check.core.knowledge import Knowledge, UnknownProfileError
 from b12check.core.labs import Reading, latest, read_lab
 from b12check.core.model import Assessment, MedicineSeen
 from b12check.core.orders import decide_tests
@@ -24,17 +24,12 @@ from b12check.core.risk import find_risk_factors
 from b12check.core.status import decide_status, decide_suspicion
 from b12check.core.triage import decide_triage
 
-
-class UnknownProfileError(ValueError):
-    """The profile asked for does not exist in the knowledge base."""
+__all__ = ["UnknownProfileError", "assess_intake"]
 
 
 def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: date) -> Assessment:
     """Assess one shape-valid intake. ``today`` is used unless the intake fixes its own date."""
-    if profile not in knowledge.profiles:
-        raise UnknownProfileError(
-            f"unknown profile {profile!r}; expected one of: {', '.join(knowledge.profiles)}"
-        )
+    knowledge.check_profile(profile)
     case = build_case(intake, knowledge, today)
     params = knowledge.params(profile, case.today)
     readings = [read_lab(lab, case, params) for lab in case.labs]
@@ -46,7 +41,7 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
     risks = find_risk_factors(ctx)
     status = decide_status(ctx)
     suspicion = decide_suspicion(ctx, risks)
-    response = treatment_response(ctx)
+    response, diary_finding = diary_response(ctx)
     reevaluate = needs_reevaluation(ctx, response)
     triage = decide_triage(ctx, risks, status.code, response, reevaluate)
     plan = decide_plan(ctx, status.code, triage.level, risks, reevaluate, response)
@@ -76,6 +71,7 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
         warnings=tuple(warnings),
         follow_up=follow_up,
         treatment_response=response,
+        diary_finding=diary_finding,
         medicines=_medicines(case),
         notes=tuple(case.notes) + _reading_notes(readings),
         firings=tuple(ctx.firings),

@@ -26,6 +26,7 @@ from b12check.core.codes import (
 from b12check.core.intake import Intake, Lab, Medication, Sex, SymptomDetail
 from b12check.core.knowledge import AnalyteSpec, Knowledge, UnitSpec
 from b12check.core.loinc import loinc_check_digit_ok
+from b12check.core.numbers import parse_number
 from b12check.core.units import expected_units, find_unit, plausible, plausible_units
 from b12check.errors import FieldError, IntakeError
 
@@ -414,14 +415,14 @@ def _number(value: float | str) -> tuple[float, str] | None:
     the limit and the sign, so that they read as just beyond it, never as the limit itself."""
     if isinstance(value, int | float):
         return float(value), ""
-    text = value.strip().replace(",", ".")
+    text = value.strip()
     sign = ""
     for prefix in sorted(_CENSORED, key=len, reverse=True):
         if text.startswith(prefix):
             sign, text = prefix, text[len(prefix) :].strip()
             break
     try:
-        number = float(text)
+        number = parse_number(text)
     except ValueError:
         return None
     if sign:

@@ -157,6 +157,10 @@ class Vocabulary:
         return self.sections[section]
 
 
+class UnknownProfileError(ValueError):
+    """The profile asked for does not exist in the knowledge base."""
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """The whole knowledge base as the core sees it."""
@@ -174,6 +178,13 @@ class Knowledge:
     rules: Mapping[str, RuleSpec]
     medicines: MedicineLookup
     _cache: dict[tuple[str, date], ParameterSet] = field(default_factory=dict, repr=False)
+
+    def check_profile(self, profile: str) -> None:
+        """The one check of a profile name every door relies on (through the service)."""
+        if profile not in self.profiles:
+            raise UnknownProfileError(
+                f"unknown profile {profile!r}; expected one of: {', '.join(self.profiles)}"
+            )
 
     def params(self, profile: str, on: date) -> ParameterSet:
         """The parameters of ``profile`` in force on ``on`` (memoised: profiles are immutable)."""

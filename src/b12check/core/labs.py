@@ -149,3 +149,21 @@ def _newer(candidate: Reading, current: Reading) -> bool:
     if old is None:
         return True
     return new >= old
+
+
+def zone_limits() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Per analyte the parameters that bound its zones, each sequence lowest first.
+
+    The knowledge-base check (``b12check kb``) demands that each exists in every profile, is in
+    the analyte's canonical unit, lies in its plausible range and keeps this order."""
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for analyte, s in _SCHEMES.items():
+        bounds = (s.low, s.grey_to, s.grey_from, s.upper_grey_from, s.high)
+        out[analyte] = (tuple(name for name in bounds if name is not None),)
+    out["hb"] = (
+        ("labs.hb.low_below_pregnant",),
+        ("labs.hb.low_below_female",),
+        ("labs.hb.low_below_male",),
+    )
+    out["ck"] = (("labs.ck.uln_male",), ("labs.ck.uln_female",))
+    return out

@@ -26,6 +26,7 @@ from b12check.core.codes import (
 from b12check.core.followup import FollowUp
 from b12check.core.knowledge import Knowledge, ParameterSet
 from b12check.core.labs import Reading
+from b12check.core.response import ResponseFinding
 from b12check.core.trace import Firing
 
 _RULE_GROUPS = "LRSTBPXDWF"
@@ -89,6 +90,7 @@ class Assessment:
     warnings: tuple[WarningCode, ...]
     follow_up: FollowUp
     treatment_response: TreatmentResponse | None
+    diary_finding: ResponseFinding | None  # F3's numbers when the response came from a diary
     medicines: tuple[MedicineSeen, ...]
     notes: tuple[Note, ...]
     firings: tuple[Firing, ...]

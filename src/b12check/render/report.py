@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from b12check import i18n
 from b12check.core.labs import Reading
 from b12check.core.model import Assessment
+from b12check.i18n import format_number
 from b12check.knowledge_base import KnowledgeBase
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
@@ -121,14 +123,6 @@ def fill(
         return (values or {}).get(name, match.group(0))
 
     return _PLACEHOLDER.sub(one, text)
-
-
-def format_number(value: float, lang: str) -> str:
-    """A number as people in ``lang`` write it (decimal comma in Dutch, no trailing zeros)."""
-    text = f"{value:.4g}" if abs(value) < 10000 else f"{value:.0f}"
-    if "e" in text:
-        text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "nl" else text
 
 
 def format_parameter(kb: KnowledgeBase, lang: str, profile: str, on: date, name: str) -> str:
@@ -273,10 +267,8 @@ def advice_codes(a: Assessment) -> list[str]:
 
 
 def format_date(when: date, lang: str) -> str:
-    """A date as people in ``lang`` write it (Babel)."""
-    from babel.dates import format_date as babel_format_date
-
-    return str(babel_format_date(when, format="long", locale="nl_NL" if lang == "nl" else "en_GB"))
+    """A date with the month in full, as the report writes it."""
+    return i18n.format_date(when, lang, "long")
 
 
 def _reason_section(kb: KnowledgeBase, lang: str, code: str) -> str:

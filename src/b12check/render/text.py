@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from b12check.core.model import Assessment
+from b12check.i18n import format_date
 from b12check.knowledge_base import KnowledgeBase
 from b12check.render.report import Report, render_assessment
 
@@ -95,7 +96,8 @@ def print_report(
             out.print(f"• {line}")
     out.rule()
     out.print(
-        f"[dim]{ui('profile')}: {r.profile} · b12check {r.version} · {r.today} · "
+        f"[dim]{ui('profile')}: {r.profile} · b12check {r.version} · "
+        f"{format_date(r.today, lang)} · "
         f"{ui('rules')}: {', '.join(assessment.rules)}[/dim]"
     )
     out.print(f"[dim]{ui('sources')}: {', '.join(s.id for s in r.sources)}[/dim]")

@@ -15,6 +15,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from b12check.core.numbers import parse_number
 from b12check.web.content import Catalogue
 
 Answers = dict[str, Any]  # field name -> str, or list[str] for the multi-choice fields
@@ -180,13 +181,11 @@ class _Builder:
         return value.strip() if isinstance(value, str) else ""
 
     def number(self, name: str, *, integer: bool = False) -> float | int | None:
-        raw = self.text(name).replace(" ", "")
+        raw = self.text(name)
         if not raw:
             return None
-        if "," in raw and "." not in raw:
-            raw = raw.replace(",", ".")  # Dutch decimal comma
         try:
-            value = float(raw)
+            value = parse_number(raw)  # decimal point or Dutch decimal comma
         except ValueError:
             self.built.errors.append(LocalError(name, "integer" if integer else "number"))
             return None

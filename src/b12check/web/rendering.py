@@ -15,8 +15,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from b12check.i18n import languages
 from b12check.web import content
-from b12check.web.i18n import LANG_COOKIE, LANGUAGES, choose_language, format_day, format_number
+from b12check.web.i18n import LANG_COOKIE, choose_language, format_day, format_number
 from b12check.web.security import CSRF_FIELD, csrf_token_for, set_csrf_cookie
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -37,7 +38,7 @@ def page_context(request: Request, lang: str | None = None) -> dict[str, Any]:
     return {
         "request": request,
         "lang": lang,
-        "languages": LANGUAGES,
+        "languages": languages(),
         "t": partial(content.ui, lang),
         "label": partial(content.label, lang),
         "text": partial(content.text, lang),

@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from b12check.errors import FieldError, IntakeError
+from b12check.web.deps import requested_profile as _profile
 from b12check.web.i18n import choose_language
 from b12check.web.presenting import present, summarise
 from b12check.web.routes import api_v1
@@ -24,13 +25,6 @@ async def _intake(request: Request) -> dict[str, Any]:
     """The intake of the body, read by the same code as ``/api/v1`` (legacy error shape)."""
     try:
         return await api_v1.read_json_object(request, "intake")
-    except api_v1.Problem as p:
-        raise HTTPException(status_code=p.status, detail=p.detail) from None
-
-
-def _profile(request: Request) -> str:
-    try:
-        return api_v1.profile_of(request)
     except api_v1.Problem as p:
         raise HTTPException(status_code=p.status, detail=p.detail) from None
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from b12check.errors import FieldError, IntakeError
+from b12check.i18n import languages
 
 router = APIRouter(prefix="/api/v1", tags=["clinician API v1"])
 PROBLEM_TYPE = "https://b12check.invalid/problems/"
@@ -113,33 +114,38 @@ async def read_json_object(request: Request, what: str) -> dict[str, Any]:
 
 
 def profile_of(request: Request) -> str:
-    """``?profile=`` or the app's default; a problem naming the field when unknown."""
+    """``?profile=`` or the app's default, checked in the one place every door uses
+    (:func:`b12check.service.check_profile`); a problem naming the field when unknown."""
+    from b12check.service import check_profile
     from b12check.web.content import kb
 
-    profile = request.query_params.get("profile") or request.app.state.settings.profile
-    if profile not in kb().profiles:
+    profile = request.query_params.get("profile") or str(request.app.state.settings.profile)
+    try:
+        return check_profile(profile, knowledge=kb())
+    except IntakeError:
         raise Problem(
             422,
             "unknown-profile",
             "Unknown profile",
             f"unknown profile {profile!r}; expected one of: {', '.join(kb().profiles)}",
             [FieldError("profile", f"expected one of: {', '.join(kb().profiles)}")],
-        )
-    return str(profile)
+        ) from None
 
 
 def lang_of(request: Request) -> str:
-    """``?lang=`` (nl|en) or the app's default; a problem for another value."""
+    """``?lang=`` (a language of the knowledge base) or the app's default; a problem for
+    another value."""
     from b12check.web.i18n import choose_language, normalise
 
     given = request.query_params.get("lang")
     if given is not None and not normalise(given):
+        expected = " or ".join(languages())
         raise Problem(
             422,
             "unknown-language",
             "Unknown language",
-            "lang must be nl or en",
-            [FieldError("lang", "expected nl or en")],
+            f"lang must be {expected}",
+            [FieldError("lang", f"expected {expected}")],
         )
     return choose_language(request)
 
@@ -267,7 +273,7 @@ _QUERY = [
         "name": "lang",
         "in": "query",
         "required": False,
-        "schema": {"type": "string", "enum": ["nl", "en"]},
+        "schema": {"type": "string", "enum": list(languages())},
         "description": "Language of the `texts` block",
     },
 ]

@@ -173,6 +173,7 @@ _HOOK_REQUEST = {
 async def call_service(service_id: str, request: Request) -> Response:
     """One hook call: the cards for this patient (``{"cards": []}`` when there is no advice)."""
     from b12check.web.content import kb
+    from b12check.web.deps import profile
 
     try:
         service = service_for(service_id)
@@ -182,7 +183,7 @@ async def call_service(service_id: str, request: Request) -> Response:
         answer = run(
             service,
             data,
-            profile=settings.profile,
+            profile=profile(request),
             lang=settings.cds_lang,
             kb=kb(),
             fetch=request.app.state.cds_fetch,
@@ -206,7 +207,7 @@ async def call_service(service_id: str, request: Request) -> Response:
 async def feedback(service_id: str, request: Request) -> Response:
     """What the clinician did with our cards, stored for audit."""
     from b12check.cds.feedback import parse_feedback, store_feedback
-    from b12check.web.routes.account import get_database
+    from b12check.web.deps import get_database
 
     try:
         service_for(service_id)
