@@ -155,19 +155,20 @@ def test_kb_validates_lists_and_the_checked_in_rule_book_is_current() -> None:
 
 def test_interview_asks_only_what_matters_and_saves_yaml(tmp_path: Path) -> None:
     target = tmp_path / "intake.yaml"
-    # age, sex, (no pregnancy questions for a man), symptoms 3 (muscle_weakness? no:) ...
     answers = (
         "\n".join(
             [
                 "58",
-                "male",  # patient: no pregnancy questions for a man
+                "man",  # patient: no pregnancy questions for a man
+                "nee",  # no falls
                 "1,4",  # symptoms: muscle_pain, paresthesia
                 "5",
                 "8",  # muscle pain: severity, weeks
                 "?",
                 "?",
-                "stable",  # paresthesia: severity unknown, weeks unknown, course
-                "omnivore",  # diet (no fortified-food question)
+                "gelijk",  # paresthesia: severity unknown, weeks unknown, course
+                "",  # where the tingling is: skipped
+                "gemengd",  # diet (no fortified-food question)
                 "n",  # supplements
                 "j",
                 "metformine 500mg",
@@ -189,20 +190,20 @@ def test_interview_asks_only_what_matters_and_saves_yaml(tmp_path: Path) -> None
     out = RUN.invoke(app, ["interview", "--save", str(target)], input=answers)
     assert out.exit_code == 0, out.stdout
     assert "zwanger" not in out.stdout
-    assert "verrijkte" not in out.stdout
+    assert "verrijkt" not in out.stdout
     saved = yaml.safe_load(target.read_text())
     assert saved["symptoms"]["paresthesia"] == {"progression": "stable"}
     assert saved["medications"] == [{"name": "metformine 500mg", "years": 7}]
-    assert saved["labs"] == [{"analyte": "b12", "value": 205.0, "unit": "pg/mL"}]
-    assert "Wat nu te doen" in out.stdout
+    assert saved["labs"] == [{"analyte": "b12", "value": 205, "unit": "pg/mL"}]
+    assert "Tests om aan uw huisarts te vragen" in out.stdout
 
 
 def test_interview_stops_early_on_a_red_flag() -> None:
-    answers = "\n".join(["70", "female", "8"]) + "\n"  # balance problems
+    answers = "\n".join(["70", "female", "no", "8"]) + "\n"  # balance problems
     out = RUN.invoke(app, ["interview", "--lang", "en"], input=answers)
     assert out.exit_code == 0
-    assert "remaining questions are skipped" in out.stdout
-    assert "Get help now" in out.stdout
+    assert "skip the remaining questions" in out.stdout
+    assert "Say on the phone" in out.stdout
 
 
 def test_the_installed_command_runs_in_a_real_process() -> None:

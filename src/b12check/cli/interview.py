@@ -1,279 +1,444 @@
-"""The terminal questionnaire: asks only what matters, accepts "don't know" (?), stops early on a
-red flag, then shows the assessment and can save the intake as YAML.
+"""The terminal questionnaire: the web form's questions (one catalogue, ``b12check.questions``)
+asked in the person's language, answered in that language ("man", "v", "veganistisch", "beter",
+or a number from the list). ``?`` means don't know, Enter skips. It stops early on a red flag,
+then shows the result in the web page's order (action first) and can save the intake as YAML.
 
-Questions are UI texts (``knowledge/texts/ui/interview.*.yaml``); which codes to offer comes
-from the vocabulary; no clinical rule is decided here.
+Every message the person sees is a UI text; no Python message ever reaches the terminal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 import yaml
+from rich.console import Console
+from rich.panel import Panel
 
-from b12check.core.numbers import parse_number
+from b12check import questions
+from b12check.i18n import format_number, parse_number
 from b12check.knowledge_base import KnowledgeBase, load_knowledge_base
+from b12check.questions import Question
 
-T = TypeVar("T")
-UNKNOWN = object()
+_DATE_FORMS = (
+    re.compile(r"(?P<d>\d{1,2})[-/. ](?P<m>\d{1,2})[-/. ](?P<y>\d{4})"),
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
+)
 
 
 class Asker:
-    """Reads answers from the terminal; ``?`` means don't know, Enter skips."""
+    """Asks catalogue questions and reads the answers in the person's own words."""
 
     def __init__(self, kb: KnowledgeBase, lang: str) -> None:
         self.kb, self.lang = kb, lang
 
     def t(self, key: str, **values: str) -> str:
+        """An interview UI text."""
         return self.kb.ui(self.lang, f"interview.{key}").format(**values)
 
-    def raw(self, key: str, **values: str) -> str:
-        return str(typer.prompt(self.t(key, **values), default="", show_default=False)).strip()
+    def q(self, qid: str, **values: str) -> str:
+        """A question's words from the catalogue."""
+        return questions.text(self.lang, qid).format(**values)
 
-    def ask(self, key: str, convert: Callable[[str], T], **values: str) -> T | None:
-        """Ask until the answer converts; None for skipped or unknown."""
+    def say(self, text: str) -> None:
+        typer.echo(text)
+
+    def raw(self, prompt: str) -> str:
+        try:
+            return str(
+                typer.prompt(prompt, default="", show_default=False, prompt_suffix=" ")
+            ).strip()
+        except (EOFError, typer.Abort):
+            raise typer.Exit(1) from None
+
+    def _loop(self, prompt: str, read: Any) -> Any:
         while True:
-            answer = self.raw(key, **values)
+            answer = self.raw(prompt)
             if answer in {"", "?"}:
                 return None
+            value, problem = read(answer)
+            if problem is None:
+                return value
+            self.say(self.t("not_understood", problem=problem))
+
+    def number(self, q: Question, prompt: str | None = None) -> float | None:
+        low = q.low if q.low is not None else 0
+        high = q.high if q.high is not None else 100000
+
+        def read(answer: str) -> tuple[float | None, str | None]:
+            expected = self.t(
+                "expect_whole" if q.integer else "expect_number",
+                low=format_number(low, self.lang),
+                high=format_number(high, self.lang),
+            )
             try:
-                return convert(answer)
-            except ValueError as exc:
-                typer.echo(self.t("invalid", problem=str(exc)))
+                value = parse_number(answer)
+            except ValueError:
+                return None, expected
+            if not low <= value <= high or (q.integer and not value.is_integer()):
+                return None, expected
+            return (int(value) if value.is_integer() else value), None
 
-    def yes_no(self, key: str) -> bool | None:
-        yes, no = self.t("answer_yes"), self.t("answer_no")
+        return self._loop(prompt or self.q(q.id), read)  # type: ignore[no-any-return]
 
-        def convert(answer: str) -> bool:
-            first = answer.lower()[:1]
-            if first in {yes, "y", "j"}:
-                return True
-            if first in {no, "n"}:
-                return False
-            raise ValueError(f"{yes}/{no}")
+    def _list(self, q: Question) -> None:
+        for i, code in enumerate(questions.options(q), 1):
+            self.say(f"  {i:2}. {questions.option_label(self.lang, q, code)}")
 
-        return self.ask(key, convert)
+    def choice(self, q: Question, prompt: str | None = None) -> str | None:
+        self.say(prompt or self.q(q.id))
+        self._list(q)
 
-    def choice(self, key: str, options: tuple[str, ...], **values: str) -> str | None:
-        def convert(answer: str) -> str:
-            if answer in options:
-                return answer
-            raise ValueError(", ".join(options))
+        def read(answer: str) -> tuple[str | None, str | None]:
+            code = questions.read_choice(self.lang, q, answer)
+            if code is None:
+                return None, self.t("expect_choice", n=str(len(questions.options(q))))
+            return code, None
 
-        return self.ask(key, convert, **values)
+        return self._loop(self.t("choose"), read)  # type: ignore[no-any-return]
 
-    def pick(self, key: str, section: str, codes: tuple[str, ...]) -> list[str]:
-        """Offer numbered codes with their labels; return the chosen codes."""
-        for i, code in enumerate(codes, 1):
-            typer.echo(f"  {i:2}. {self.kb.text(self.lang, section, code, 'label')}")
+    def yes_no(self, q: Question, prompt: str | None = None) -> bool | None:
+        yes_word = questions.option_label(self.lang, q, questions.YES)
+        no_word = questions.option_label(self.lang, q, questions.NO)
 
-        def convert(answer: str) -> list[str]:
-            picked = []
-            for part in answer.replace(" ", "").split(","):
-                if not part.isdigit() or not 1 <= int(part) <= len(codes):
-                    raise ValueError(f"1-{len(codes)}")
-                picked.append(codes[int(part) - 1])
-            return picked
+        def read(answer: str) -> tuple[bool | None, str | None]:
+            code = questions.read_choice(self.lang, q, answer)
+            if code not in (questions.YES, questions.NO):
+                return None, self.t("expect_yes_no", yes=yes_word, no=no_word)
+            return code == questions.YES, None
 
-        return self.ask(key, convert) or []
+        text = f"{prompt or self.q(q.id)} ({yes_word}/{no_word})"
+        return self._loop(text, read)  # type: ignore[no-any-return]
+
+    def many(self, q: Question) -> list[str]:
+        self.say(self.q(q.id))
+        self._list(q)
+
+        def read(answer: str) -> tuple[list[str] | None, str | None]:
+            picked = questions.read_choices(self.lang, q, answer)
+            if picked is None:
+                return None, self.t("expect_many", n=str(len(q.options)))
+            return picked, None
+
+        return self._loop(self.t("choose_many"), read) or []
+
+    def day(self, q: Question) -> str | None:
+        def read(answer: str) -> tuple[str | None, str | None]:
+            for form in _DATE_FORMS:
+                m = form.fullmatch(answer.strip())
+                if m:
+                    try:
+                        when = date(int(m["y"]), int(m["m"]), int(m["d"]))
+                    except ValueError:
+                        break
+                    if when > date.today():
+                        return None, self.t("expect_past_date")
+                    return when.isoformat(), None
+            return None, self.t("expect_date")
+
+        return self._loop(self.q(q.id), read)  # type: ignore[no-any-return]
 
 
-def _number(low: float, high: float) -> Callable[[str], float]:
-    def convert(answer: str) -> float:
-        value = parse_number(answer)
-        if not low <= value <= high:
-            raise ValueError(f"{low:g}-{high:g}")
-        return value
-
-    return convert
-
-
-def _date(answer: str) -> str:
-    return date.fromisoformat(answer).isoformat()
-
-
-def collect(kb: KnowledgeBase, lang: str) -> dict[str, Any]:
-    """Ask the questions and build an intake document (contract section 1)."""
-    q = Asker(kb, lang)
-    vocab = kb.vocabulary
-    typer.echo(q.t("intro"))
+def collect(kb: KnowledgeBase, lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Ask the questions; return the intake (contract section 1) and the extra details."""
+    a = Asker(kb, lang)
+    q_ = questions.question
+    total = sum(s.minutes for s in questions.STEPS if s.id in {"about", "diet", "symptoms"})
+    a.say(a.t("intro"))
+    a.say(questions.text(lang, "step.total").format(minutes=str(total)))
     intake: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
     patient: dict[str, Any] = {}
-    age = q.ask("age", _number(16, 120))
+    age = a.number(q_("age"))
     if age is not None:
         patient["age"] = age
-    sex = q.choice("sex", ("female", "male", "other"))
+    sex = a.choice(q_("sex"))
     if sex is not None:
         patient["sex"] = sex
     if sex != "male" and (age is None or age < 56):
         for key in ("pregnant", "breastfeeding"):
-            answer = q.yes_no(key)
+            answer = a.yes_no(q_(key))
             if answer is not None:
                 patient[key] = answer
     if patient:
         intake["patient"] = patient
 
-    symptoms = q.pick("symptoms", "symptoms", vocab.codes("symptoms"))
-    detail: dict[str, dict[str, Any]] = {}
-    rapid_groups = kb.core.group("red_flag_if_rapidly_worsening")
-    red_flag = bool(set(symptoms) & kb.core.group("red_flag"))
-    for code in symptoms:
-        label = kb.text(lang, "symptoms", code, "label")
-        entry: dict[str, Any] = {}
-        if not red_flag:
-            severity = q.ask("severity", _number(0, 10), symptom=label)
-            if severity is not None:
-                entry["severity"] = severity
-            weeks = q.ask("weeks", _number(0, 5200), symptom=label)
-            if weeks is not None:
-                entry["weeks"] = weeks
-        if code in kb.core.group("severe_neuro_if_rapidly_worsening") and not red_flag:
-            progression = q.choice("progression", vocab.codes("progression"), symptom=label)
-            if progression is not None:
-                entry["progression"] = progression
-                red_flag = red_flag or (progression == "rapidly_worsening" and code in rapid_groups)
-        detail[code] = entry
-    if detail:
-        intake["symptoms"] = detail
+    symptoms, red_flag = _symptoms(a, kb, extras)
+    if symptoms:
+        intake["symptoms"] = symptoms
     if red_flag:
-        typer.echo(q.t("red_flag_stop"))
-        return intake
+        a.say(a.t("red_flag_stop"))
+        return intake, extras
 
-    diet = q.choice("diet", vocab.codes("diets"))
+    diet = a.choice(q_("diet_pattern"))
     if diet is not None:
         intake["diet"] = {"pattern": diet}
         if diet in {"vegan", "vegetarian"}:
-            fortified = q.yes_no("fortified")
+            fortified = a.yes_no(q_("fortified_foods"))
             if fortified is not None:
                 intake["diet"]["fortified_foods"] = fortified
-    if q.yes_no("any_supplements"):
-        intake["supplements"] = _supplements(q)
-    if q.yes_no("any_medicines"):
-        intake["medications"] = _medicines(q, kb)
-    conditions = q.pick("conditions", "conditions", vocab.codes("conditions"))
-    if conditions:
-        intake["conditions"] = conditions
-    exposures = q.pick("exposures", "exposures", vocab.codes("exposures"))
-    if exposures:
-        intake["exposures"] = exposures
-    if q.yes_no("any_labs"):
-        intake["labs"] = _labs(q, kb)
-    if q.yes_no("any_treatment"):
-        treatment = _treatment(q)
+    if a.yes_no(q_("takes_supplements")):
+        intake["supplements"] = _supplements(a)
+    if a.yes_no(q_("takes_medicines")):
+        intake["medications"] = _medicines(a, kb)
+    for key in ("conditions", "exposures"):
+        picked = a.many(q_(key))
+        if picked:
+            intake[key] = picked
+    if a.yes_no(q_("takes_labs")):
+        intake["labs"] = _labs(a, kb)
+    if a.yes_no(q_("on_treatment")):
+        treatment = _treatment(a)
         if treatment:
             intake["treatment"] = treatment
-    return intake
+    return intake, extras
 
 
-def _supplements(q: Asker) -> list[dict[str, Any]]:
+def _symptoms(
+    a: Asker, kb: KnowledgeBase, extras: dict[str, Any]
+) -> tuple[dict[str, dict[str, Any]], bool]:
+    q_ = questions.question
+    falls = a.yes_no(q_("falls"))
+    if falls is not None:
+        extras["falls"] = questions.YES if falls else questions.NO
+    picked = a.many(q_("symptoms"))
+    for implied in questions.implied_symptoms(extras):
+        if implied not in picked:
+            picked.append(implied)
+    red_flag = bool(set(picked) & kb.core.group("red_flag"))
+    rapid = kb.core.group("red_flag_if_rapidly_worsening")
+    detail: dict[str, dict[str, Any]] = {}
+    for code in picked:
+        name = questions.option_label(a.lang, q_("symptoms"), code)
+        entry: dict[str, Any] = {}
+        if not red_flag:
+            a.say(f"— {name}")
+            severity = a.number(q_("severity"))
+            if severity is not None:
+                entry["severity"] = severity
+            weeks = a.number(q_("weeks"))
+            if weeks is not None:
+                entry["weeks"] = weeks
+            if code in kb.core.group("severe_neuro_if_rapidly_worsening"):
+                progression = a.choice(q_("progression"))
+                if progression is not None:
+                    entry["progression"] = progression
+                    red_flag = red_flag or (progression == "rapidly_worsening" and code in rapid)
+            if code == "paresthesia":
+                where = a.choice(q_("tingling_where"))
+                if where is not None:
+                    extras["tingling_where"] = where
+            if code == "muscle_cramps":
+                night = a.yes_no(q_("cramps_at_night"))
+                if night is not None:
+                    extras["cramps_at_night"] = questions.YES if night else questions.NO
+        detail[code] = entry
+    return detail, red_flag
+
+
+def _supplements(a: Asker) -> list[dict[str, Any]]:
+    q_ = questions.question
     out: list[dict[str, Any]] = []
     while True:
-        name = q.raw("supplement_name")
-        if not name:
+        name = a.raw(a.q("supplement_name"))
+        if not name or name == "?":
             return out
         entry: dict[str, Any] = {"name": name}
-        for key, field in (
-            ("supplement_b12", "b12_ug"),
-            ("supplement_b6", "b6_mg"),
-            ("supplement_folic", "folic_acid_ug"),
-            ("supplement_magnesium", "magnesium_mg"),
-            ("supplement_vitamin_d", "vitamin_d_ug"),
-        ):
-            amount = q.ask(key, _number(0, 100000))
+        for field in ("b12_ug", "b6_mg", "folic_acid_ug", "magnesium_mg", "vitamin_d_ug"):
+            amount = a.number(q_(f"supplement_{field}"))
             if amount:
                 entry[field] = amount
-        per = q.choice("supplement_per", ("day", "week"))
+        per = a.choice(q_("supplement_per"))
         if per is not None:
             entry["per"] = per
         out.append(entry)
 
 
-def _medicines(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
+def _medicines(a: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     while True:
-        name = q.raw("medicine_name")
-        if not name:
+        name = a.raw(a.q("medicine_name"))
+        if not name or name == "?":
             return out
         hit = kb.medicines.lookup(text=name)
         if hit is None:
-            typer.echo(q.t("medicine_not_recognised"))
+            a.say(a.t("medicine_not_recognised"))
         else:
             labels = ", ".join(
-                kb.text(q.lang, "medication_classes", c, "label") for c in sorted(hit.classes)
+                kb.text(a.lang, "medication_classes", c, "label") for c in sorted(hit.classes)
             )
-            typer.echo(q.t("medicine_recognised", classes=labels))
+            a.say(a.t("medicine_recognised", classes=labels))
         entry: dict[str, Any] = {"name": name}
-        years = q.ask("medicine_years", _number(0, 100))
+        years = a.number(questions.question("medicine_years"))
         if years is not None:
             entry["years"] = years
         out.append(entry)
 
 
-def _labs(q: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
+def _labs(a: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    analytes = tuple(kb.analytes)
+    codes = tuple(kb.analytes)
+    which = Question("lab_analyte", "labs", "choice", options=codes, section="analytes")
     while True:
-        for i, code in enumerate(analytes, 1):
-            typer.echo(f"  {i:2}. {kb.text(q.lang, 'analytes', code, 'label')}")
-
-        def convert(answer: str) -> str:
-            if answer.isdigit() and 1 <= int(answer) <= len(analytes):
-                return analytes[int(answer) - 1]
-            if answer in analytes:
-                return answer
-            raise ValueError(f"1-{len(analytes)}")
-
-        analyte = q.ask("lab_analyte", convert)
+        analyte = a.choice(which, a.t("lab_analyte"))
         if analyte is None:
             return out
         spec = kb.analytes[analyte]
-        value = q.raw("lab_value")
-        if not value:
-            continue
         entry: dict[str, Any] = {"analyte": analyte}
-        try:
-            entry["value"] = parse_number(value)
-        except ValueError:
+        if spec.qualitative:
+            result = Question(
+                "lab_result",
+                "labs",
+                "choice",
+                options=("positive", "negative"),
+                section="lab_interpretations",
+            )
+            value = a.choice(result, a.t("lab_result"))
+            if value is None:
+                continue
             entry["value"] = value
-        if not spec.qualitative:
+        else:
+            high = spec.plausible[1] if spec.plausible else 100000
+            amount = Question("lab_value", "labs", "number", low=0, high=max(high * 100, 1000))
+            number = a.number(amount, a.t("lab_value"))
+            if number is None:
+                continue
+            entry["value"] = number
             units = tuple(u.name for u in spec.units.values())
-            unit = q.choice("lab_unit", units, units=", ".join(units))
+            unit_q = Question("lab_unit", "labs", "choice", options=units)
+            unit = a.choice(unit_q, a.t("lab_unit"))
             if unit is not None:
                 entry["unit"] = unit
-        when = q.ask("lab_date", _date)
+        when = a.day(Question("lab_date", "labs", "date"))
         if when is not None:
             entry["date"] = when
         out.append(entry)
 
 
-def _treatment(q: Asker) -> dict[str, Any]:
-    started = q.ask("treatment_started", _date)
-    route = q.choice("treatment_route", ("oral", "intramuscular"))
+def _treatment(a: Asker) -> dict[str, Any]:
+    q_ = questions.question
+    started = a.day(q_("treat_started"))
+    route = a.choice(q_("treat_route"))
     if started is None or route is None:
         return {}
     treatment: dict[str, Any] = {"started": started, "route": route}
     if route == "oral":
-        dose = q.ask("treatment_dose", _number(0, 100000))
+        dose = a.number(q_("treat_dose"))
         if dose is not None:
             treatment["dose_ug_per_day"] = dose
-    response = q.choice("treatment_response", ("improved", "unchanged", "worse"))
+    response = a.choice(q_("treat_response"))
     if response is not None:
         treatment["response"] = response
     return treatment
 
 
+# ---- the result, in the web page's order -------------------------------------------------------
+
+_STYLE = {
+    "immediate": "bold white on red",
+    "urgent": "bold black on yellow",
+    "routine": "bold white on blue",
+    "self_care": "bold white on green",
+}
+
+
+def print_result(result: Any, kb: KnowledgeBase, lang: str, extras: dict[str, Any]) -> None:
+    """Action card, tests to ask for, what helps, then why, other causes, labs, for the doctor."""
+    from b12check.render.action import action_card
+    from b12check.render.report import render_assessment
+
+    out = Console(highlight=False)
+    card = action_card(result, kb, lang)
+    r = render_assessment(result, kb, lang, "patient")
+
+    def ui(key: str) -> str:
+        return kb.ui(lang, f"report.{key}")
+
+    body = [card.text]
+    if card.reason:
+        body.append(f"{ui('because')}: {card.reason}")
+    if card.told:
+        body.append(f"{ui('you_told')}: {', '.join(card.told)}")
+    if card.phone:
+        body.append(card.phone)
+    out.print(Panel("\n\n".join(body), title=card.title, style=_STYLE[card.level]))
+    if card.level == "immediate":
+        out.print(r.emergency)
+        out.rule(ui("more_heading"))
+    out.rule(ui("tests_heading"))
+    for item in r.tests:
+        out.print(f"• [bold]{item.label}[/bold]: {item.text}")
+    if not r.tests:
+        out.print(ui("no_tests"))
+    out.rule(ui("helps_heading"))
+    steps = [f"• [bold]{s.label}[/bold]: {s.text}" for s in card.next_steps]
+    if steps and card.b12_unlikely:
+        out.print(ui("lookalike_first"))
+        for line in steps:
+            out.print(line)
+    out.print(f"[bold]{r.plan.label}[/bold]: {r.plan.text}")
+    if card.level != "immediate":
+        for item in r.advice:
+            out.print(f"• [bold]{item.label}[/bold]: {item.text}")
+    if steps and not card.b12_unlikely:
+        out.print(ui("lookalike_beside"))
+        for line in steps:
+            out.print(line)
+    if r.warnings:
+        out.rule(ui("warnings_heading"))
+        for item in r.warnings:
+            out.print(f"• [bold]{item.label}[/bold]: {item.text}")
+    out.print(f"[italic]{r.disclaimer}[/italic]")
+    out.rule(ui("why_heading"))
+    out.print(f"{r.status.label} — {r.status.text}")
+    for reason in r.reasons:
+        findings = f" ({'; '.join(reason.findings)})" if reason.findings else ""
+        out.print(f"• {reason.text}{findings}")
+    others = [row for row in r.lookalikes if row.support in {"likely", "possible"}]
+    if others:
+        out.rule(ui("others_heading"))
+        for row in others:
+            out.print(f"• [bold]{row.label}[/bold] ({row.support_label.lower()}): {row.contrast}")
+    if r.labs:
+        out.rule(ui("labs_heading"))
+        for lab in r.labs:
+            out.print(f"• {lab.label}: {lab.given} — {lab.interpretation_label}")
+    if r.follow_up and card.level != "immediate":
+        out.rule(ui("follow_up_heading"))
+        for line in r.follow_up:
+            out.print(f"• {line}")
+    extra = questions.extra_lines(extras, lang)
+    out.rule(ui("doctor_heading"))
+    for line in extra:
+        out.print(f"• {line}")
+    out.print(
+        f"[dim]{ui('profile')}: {r.profile} · {ui('version')}: {r.version} · "
+        f"{ui('rules')}: {', '.join(result.rules)}[/dim]"
+    )
+    out.print(f"[dim]{ui('sources_heading')}: {'; '.join(s.title for s in r.sources)}[/dim]")
+
+
+def _field_words(a: Asker, path: str) -> str:
+    """The question behind an intake path, in words (``patient.age`` -> the age question)."""
+    for q in questions.catalogue():
+        pattern = re.escape(q.path).replace(r"\[\]", r"\[\d+\]").replace(r"\*", r"[a-z_]+")
+        if q.path and re.fullmatch(pattern, path):
+            return questions.text(a.lang, q.id)
+    if path.startswith("labs"):
+        return a.t("lab_analyte")
+    return a.t("some_answer")
+
+
 def run_interview(lang: str, profile: str, save: Path | None) -> None:
     """Ask, assess, show, and save the intake when asked to."""
     from b12check.errors import IntakeError
-    from b12check.render.text import print_report
     from b12check.service import assess
 
     kb = load_knowledge_base()
-    intake = collect(kb, lang)
+    intake, extras = collect(kb, lang)
     asker = Asker(kb, lang)
     if not intake:
         intake = {"today": date.today().isoformat()}
@@ -282,12 +447,13 @@ def run_interview(lang: str, profile: str, save: Path | None) -> None:
     except IntakeError as exc:
         typer.echo(asker.t("errors"), err=True)
         for e in exc.errors:
-            typer.echo(f"  {e.path}: {e.message}", err=True)
+            typer.echo(f"  • {_field_words(asker, e.path)}", err=True)
+        typer.echo(asker.t("errors_hint"), err=True)
         raise typer.Exit(2) from None
     if save is not None:
         save.write_text(
             yaml.safe_dump(intake, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
-    print_report(result, kb, lang)
+    print_result(result, kb, lang, extras)
     if save is not None:
         typer.echo(asker.t("saved", path=str(save)))

@@ -332,14 +332,28 @@ def _reasons(a: Assessment, kb: KnowledgeBase, lang: str, audience: str) -> list
 def _findings(
     because: tuple[str, ...], kb: KnowledgeBase, lang: str, audience: str, profile: str, on: date
 ) -> tuple[str, ...]:
-    """Findings in words; a person sees only those the knowledge base has words for, a
-    clinician also sees the technical ones."""
+    """Findings in words: only those the knowledge base has words for (the rule's text says
+    the rest), so no internal code or untranslated note reaches any reader."""
     out = []
     for finding in because:
         text = render_finding(finding, kb, lang, profile, on)
-        if text != finding or audience == "clinician":
+        if text != finding:
             out.append(text)
     return tuple(out)
+
+
+_MEASURE = re.compile(r"(\d+(?:\.\d+)?)|([A-Za-z]+/[A-Za-z0-9./]+)")
+
+
+def _localised_measure(text: str, kb: KnowledgeBase, lang: str) -> str:
+    """``62.84 g/L < 70`` in the reader's numbers and units (``62,84 g/L < 70`` in Dutch)."""
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(1):
+            return format_number(float(match.group(1)), lang)
+        return unit_label(kb, lang, match.group(2))
+
+    return _MEASURE.sub(one, text)
 
 
 def render_finding(finding: str, kb: KnowledgeBase, lang: str, profile: str, on: date) -> str:
@@ -357,7 +371,11 @@ def render_finding(finding: str, kb: KnowledgeBase, lang: str, profile: str, on:
     if kind == "lab" and "=" in rest:
         analyte, _, value = rest.partition("=")
         name = texts["analytes"].get(analyte, {}).get("label", analyte)
-        fallback = kb.ui(lang, "cli.not_measured") if value in {"None", "unknown"} else value
+        fallback = (
+            kb.ui(lang, "cli.not_measured")
+            if value in {"None", "unknown"}
+            else _localised_measure(value, kb, lang)
+        )
         value_label = texts["lab_interpretations"].get(value, {}).get("label", fallback)
         return f"{name}: {value_label}"
     if kind in {"b12.status", "plan", "triage"} and rest:

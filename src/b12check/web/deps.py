@@ -27,7 +27,6 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _init_lock = threading.Lock()
 
 
-
 def get_database(request: Request) -> Database:
     """The app's database (opened and migrated by ``create_app``, else on first use)."""
     return get_database_for(request.app)

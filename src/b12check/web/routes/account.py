@@ -228,9 +228,9 @@ def _form_page(
 
 
 @router.get("/account/register", response_class=HTMLResponse)
-def register_page(request: Request) -> HTMLResponse:
+def register_page(request: Request, next: str = "/diary") -> HTMLResponse:
     """The registration form."""
-    return _form_page(request, "account/register.html")
+    return _form_page(request, "account/register.html", next=_safe_next(next))
 
 
 @router.post("/account/register", response_class=HTMLResponse, dependencies=csrf)
@@ -238,15 +238,23 @@ def register_post(
     request: Request,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/diary",
 ) -> Response:
-    """Create the account, log in and go to the diary."""
+    """Create the account, log in and go on (to the diary, or where the person was going)."""
     lang = choose_language(request)
     try:
         data = CredentialsIn(email=email, password=password, lang=lang)
         _user, opened = _register(request, data)
     except HTTPException as error:
-        return _form_page(request, "account/register.html", str(error.detail), 422, email=email)
-    response = RedirectResponse("/diary", status_code=303)
+        return _form_page(
+            request,
+            "account/register.html",
+            str(error.detail),
+            422,
+            email=email,
+            next=_safe_next(next),
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, opened.token)
     return response
 

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from b12check.errors import FieldError, IntakeError
 from b12check.web.deps import requested_profile as _profile
 from b12check.web.i18n import choose_language
-from b12check.web.presenting import present, summarise
+from b12check.web.presenting import result_context
 from b12check.web.routes import api_v1
 
 router = APIRouter(prefix="/api")
@@ -67,14 +67,8 @@ async def api_report_pdf(request: Request) -> Response:
         assessment = _assess(document, _profile(request))
     except IntakeError as exc:
         return _errors(exc)
-    context = {
-        "a": assessment.to_dict(),
-        "view": present(assessment, lang, "clinician"),
-        "summary": summarise(document, lang),
-        "state": "",
-        "answers": {},
-        "for_pdf": True,
-    }
+    context = result_context(assessment, lang, document, audience="clinician")
+    context["for_pdf"] = True
     html = render_html(request, "report.html", context, lang)
     return Response(
         html_to_pdf(html),
