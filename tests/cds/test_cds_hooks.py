@@ -88,6 +88,32 @@ def test_indicator_follows_triage(open_client: TestClient, case_id: str, indicat
     assert cards[0]["indicator"] == indicator
 
 
+@pytest.mark.parametrize(
+    ("case_id", "step", "above_plan"),
+    [("p19-folate-deficiency", "folate_after_b12_check", True), ("p17-statin-ck-raised", "statin_review", False)],
+)
+def test_card_names_a_likely_lookalikes_next_step(open_client: TestClient, case_id: str, step: str,
+                                                  above_plan: bool) -> None:  # fmt: skip
+    """Rules v2 (rule D): the main card's detail gives the next step of a likely look-alike, above
+    the plan when B12 deficiency is unlikely (p19), below it otherwise (p17)."""
+    from b12check.knowledge_base import load_knowledge_base
+
+    kb = load_knowledge_base()
+    detail = open_client.post(PV, json=patient_view(case_id)).json()["cards"][0]["detail"]
+    heading = f"**{kb.ui('en', 'cds.heading_next_steps')}**"
+    text = kb.text("en", "next_steps", step, "clinician")
+    assert heading in detail and text in detail, detail
+    plan = detail.index(f"**{kb.ui('en', 'cds.heading_plan')}**")
+    assert (detail.index(text) < plan) is above_plan
+
+
+def test_card_without_a_likely_lookalike_has_no_next_step_heading(open_client: TestClient) -> None:
+    from b12check.knowledge_base import load_knowledge_base
+
+    detail = open_client.post(PV, json=patient_view("p04-low-b12-no-obvious-cause")).json()["cards"][0]["detail"]
+    assert load_knowledge_base().ui("en", "cds.heading_next_steps") not in detail
+
+
 def test_medication_risk_gets_its_own_card(open_client: TestClient) -> None:
     cards = open_client.post(PV, json=patient_view("p20-ranitidine-long")).json()["cards"]
     summaries = [c["summary"] for c in cards[1:]]

@@ -274,3 +274,37 @@ def test_broken_code_map_is_refused_naming_the_entry() -> None:
     raw["conditions"]["vitiligo"]["source"] = ["no-such-source"]
     with pytest.raises(KnowledgeError, match="no-such-source"):
         build_terminology(raw, kb)
+
+
+@pytest.mark.parametrize(
+    ("loinc", "value", "unit"), [("14682-9", 150, "umol/L"), ("2160-0", 1.7, "mg/dL"), ("77140-2", 150, "umol/L")]
+)
+def test_creatinine_result_gives_an_estimated_egfr(loinc: str, value: float, unit: str) -> None:
+    """Rules v2: an eGFR is estimated from creatinine, age and sex; the EHR's creatinine codes
+    (codes.md: mass 2160-0, molar 14682-9 and 77140-2) reach the core with their unit."""
+    record = bundle(
+        {"resourceType": "Patient", "id": "p", "birthDate": "1956-05-01", "gender": "male"},
+        observation(loinc, value, unit, "2026-11-01", "creat"),
+    )
+    read = bundle_to_intake(record, today=TODAY)
+    assert read.intake["labs"] == [{"loinc": loinc, "value": value, "unit": unit, "date": "2026-11-01"}]
+    assert read.intake["patient"] == {"age": 70, "sex": "male"} and not read.unused
+    result = service.assess(read.intake).to_dict()
+    creatinine = next(lab for lab in result["labs"] if lab["analyte"] == "creatinine")
+    assert creatinine["value"] == pytest.approx(150, abs=1.0)
+    egfr = next(lab for lab in result["labs"] if lab["analyte"] == "egfr")
+    assert egfr["estimated"] is True and egfr["interpretation"] == "low"
+    assert {"code": "egfr_estimated", "field": "labs[0]", "analyte": "egfr"} in result["notes"]
+
+
+def test_v2_red_flag_symptoms_from_the_questionnaire_response_are_immediate() -> None:
+    """chest_pain, fainting and vision_loss (rules v2) come in through the QuestionnaireResponse
+    and are never under-triaged on the FHIR door."""
+    from b12check.fhir.records import intake_to_bundle
+
+    for symptom in ("chest_pain", "fainting", "vision_loss"):
+        intake = {"today": TODAY.isoformat(), "patient": {"age": 45, "sex": "female"}, "symptoms": [symptom]}
+        read = bundle_to_intake(intake_to_bundle(intake), today=TODAY)
+        assert [s if isinstance(s, str) else s["code"] for s in read.intake["symptoms"]] == [symptom]
+        triage = service.assess(read.intake).to_dict()["triage"]
+        assert triage["level"] == "immediate" and symptom in triage["reasons"], triage

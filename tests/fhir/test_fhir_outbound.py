@@ -41,6 +41,8 @@ def test_outputs_validate_and_carry_the_conclusions(case: dict[str, Any]) -> Non
     (guidance,) = _by_type(resources, "GuidanceResponse")
     assert guidance["status"] == ("data-required" if result["tests"] else "success")
     assert len(guidance.get("dataRequirement", [])) == len(result["tests"])
+    steps = [d["next_step"] for d in result["differentials"] if "next_step" in d]
+    assert len(guidance["note"]) == 2 + len(steps)  # plan, one per next step, disclaimer
     (risk,) = _by_type(resources, "RiskAssessment")
     assert risk["code"]["coding"][0]["code"] == result["b12"]["status"]
     issues = {c["code"] for r in _by_type(resources, "DetectedIssue") for c in r["code"]["coding"]}
@@ -92,3 +94,38 @@ def test_questionnaire_speaks_to_people_not_in_codes(lang: str) -> None:
         for option in item.get("answerOption", []):
             display = option["valueCoding"]["display"]
             assert display and "_" not in display, option
+
+
+def _lab_intake(b12: float, analyte: str, value: float, unit: str) -> dict[str, Any]:
+    labs = [{"analyte": "b12", "value": b12, "unit": "pmol/L", "date": "2026-11-20"},
+            {"analyte": analyte, "value": value, "unit": unit, "date": "2026-11-20"}]  # fmt: skip
+    return {"today": "2026-11-28", "patient": {"age": 45, "sex": "female"}, "symptoms": ["muscle_cramps"], "labs": labs}
+
+
+@pytest.mark.parametrize(
+    ("b12", "analyte", "value", "unit", "step", "above_plan"),
+    [
+        (500, "magnesium", 0.55, "mmol/L", "magnesium_to_gp", True),  # B12 deficiency unlikely
+        (90, "vitamin_d", 20, "nmol/L", "vitamin_d_supplement", False),  # B12 deficient
+    ],
+)
+def test_guidance_response_carries_a_likely_lookalikes_next_step(
+    b12: float, analyte: str, value: float, unit: str, step: str, above_plan: bool
+) -> None:
+    """Rules v2 (rule D): the next step of a likely look-alike is a note of the GuidanceResponse,
+    beside the plan and above it when B12 deficiency is unlikely (as in the text report)."""
+    from b12check.knowledge_base import load_knowledge_base
+    from b12check.render.report import render_assessment
+
+    kb = load_knowledge_base()
+    intake = _lab_intake(b12, analyte, value, unit)
+    assessment = service.assess(intake)
+    assert step in dict(assessment.next_steps).values()
+    for lang in ("en", "nl"):
+        (guidance,) = _by_type(assessment_resources(assessment, intake, lang=lang), "GuidanceResponse")
+        notes = [n["text"] for n in guidance["note"]]
+        label = kb.text(lang, "next_steps", step, "label")
+        at = [i for i, text in enumerate(notes) if label in text and kb.text(lang, "next_steps", step, "clinician") in text]
+        plan = notes.index(render_assessment(assessment, kb, lang, audience="clinician").plan.text)
+        assert len(at) == 1 and (at[0] < plan) is above_plan, notes
+        assert all("_" not in text for text in notes), notes  # words, not codes

@@ -17,7 +17,7 @@ from typing import Any
 from b12check.core.model import Assessment
 from b12check.errors import IntakeError
 from b12check.fhir.inbound import FhirIntake, bundle_to_intake, resources_of
-from b12check.fhir.outbound import MEDICATION_RISKS, service_requests
+from b12check.fhir.outbound import MEDICATION_RISKS, next_step_lines, service_requests
 from b12check.fhir.terminology import load_terminology
 from b12check.knowledge_base import KnowledgeBase
 from b12check.render.report import Report, render_assessment
@@ -227,16 +227,25 @@ def _links(a: Assessment, kb: KnowledgeBase, lang: str) -> list[dict[str, str]]:
     return links
 
 
-def _detail(report: Report, fhir: FhirIntake | None, kb: KnowledgeBase, lang: str) -> str:
+def _detail(
+    a: Assessment, report: Report, fhir: FhirIntake | None, kb: KnowledgeBase, lang: str
+) -> str:
     def h(key: str) -> str:
         return f"**{kb.ui(lang, 'cds.heading_' + key)}**"
 
+    steps = [f"- {s.text}" for s in next_step_lines(a, kb, lang)]
+    # Rule D (v2): a likely look-alike's next step beside the plan, above it when B12 deficiency
+    # is unlikely (as in the text report).
+    step_block = ["", h("next_steps"), *steps] if steps else []
+    first, last = (step_block, []) if a.status == "unlikely" else ([], step_block)
     lines = [
         f"{h('triage')}: {report.triage.label}. {report.triage.text}",
         "",
         f"{h('b12')}: {report.status.label}. {report.status.text} {report.suspicion.text}",
+        *first,
         "",
         f"{h('plan')}: {report.plan.label}. {report.plan.text}",
+        *last,
     ]
     if report.tests:
         lines += ["", h("tests"), *[f"- {t.label}: {t.text}" for t in report.tests]]
@@ -294,7 +303,7 @@ def cards(outcome: Outcome, patient_id: str, kb: KnowledgeBase, lang: str) -> li
         "uuid": str(uuid.uuid4()),
         "summary": _trim(summary),
         "indicator": INDICATOR[a.triage_level],
-        "detail": _detail(report, outcome.fhir, kb, lang),
+        "detail": _detail(a, report, outcome.fhir, kb, lang),
         "source": source,
         "overrideReasons": _override_reasons(),
     }

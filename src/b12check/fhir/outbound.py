@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from b12check.core.model import Assessment
@@ -120,10 +121,42 @@ def risk_assessment(a: Assessment, report: Report, subject: str, key: str) -> di
     }
 
 
+@dataclass(frozen=True)
+class NextStepLine:
+    """A likely look-alike with its next step (rule D, v2), in the reader's words."""
+
+    condition: str
+    step: str
+    text: str  # "<look-alike> — <step label>: <step text>"
+
+
+def next_step_lines(
+    a: Assessment, kb: KnowledgeBase, lang: str, audience: str = "clinician"
+) -> list[NextStepLine]:
+    """Each likely look-alike's next step, worded as the text report words it."""
+    out = []
+    for condition, step in a.next_steps:
+        name = kb.text(lang, "differential_conditions", condition, "label")
+        label = kb.text(lang, "next_steps", step, "label")
+        text = kb.text(lang, "next_steps", step, audience)
+        out.append(NextStepLine(condition, step, f"{name} — {label}: {text}"))
+    return out
+
+
 def guidance_response(
-    a: Assessment, report: Report, subject: str, requests: list[dict[str, Any]], key: str
+    a: Assessment,
+    report: Report,
+    subject: str,
+    requests: list[dict[str, Any]],
+    key: str,
+    steps: list[NextStepLine] | None = None,
 ) -> dict[str, Any]:
-    """The run of the b12check module: ``data-required`` while recommended tests are missing."""
+    """The run of the b12check module: ``data-required`` while recommended tests are missing.
+    A likely look-alike's next step is a note beside the plan, above it when B12 deficiency is
+    unlikely (as in the text report)."""
+    step_notes = [{"text": s.text} for s in steps or []]
+    plan = [{"text": report.plan.text}]
+    notes = [*step_notes, *plan] if a.status == "unlikely" else [*plan, *step_notes]
     resource: dict[str, Any] = {
         "resourceType": "GuidanceResponse",
         "id": _id(key, "guidance"),
@@ -137,7 +170,7 @@ def guidance_response(
                 "text": report.triage.text,
             }
         ],
-        "note": [{"text": report.plan.text}, {"text": report.disclaimer}],
+        "note": [*notes, {"text": report.disclaimer}],
     }
     if requests:
         resource["dataRequirement"] = [
@@ -202,7 +235,7 @@ def assessment_resources(
     requests = service_requests(a, report, subject, kb, terms, key)
     resources = [
         risk_assessment(a, report, subject, key),
-        guidance_response(a, report, subject, requests, key),
+        guidance_response(a, report, subject, requests, key, next_step_lines(a, kb, lang)),
         *requests,
         *detected_issues(a, report, subject, kb, lang, key),
     ]
