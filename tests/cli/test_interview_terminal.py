@@ -125,3 +125,31 @@ def test_dutch_course_and_diet_words() -> None:
     assert questions.read_choice("nl", q("treat_response"), "beter") == "improved"
     assert questions.read_choice("nl", q("diet_pattern"), "veganistisch") == "vegan"
     assert questions.read_choice("nl", q("diet_pattern"), "omnivore") is None
+
+
+def test_impossible_lab_value_is_caught_at_once_with_the_likely_unit() -> None:
+    child = _spawn("nl")
+    for prompt, text in (
+        ("Hoe oud bent u", "50"), ("Uw keuze", "vrouw"), ("zwanger", "nee"),
+        ("borstvoeding", "nee"), ("gevallen", "nee"), ("Uw keuze", ""), ("Uw keuze", "alles"),
+        ("supplementen", "nee"), ("medicijnen", "nee"), ("Uw keuze", ""), ("Uw keuze", ""),
+        ("bloedonderzoek", "ja"), ("Uw keuze", "hemoglobine"), ("Welke waarde", "71"),
+        ("Uw keuze", "mmol/L"),
+    ):  # fmt: skip
+        _answer(child, prompt, text)
+    child.expect("Deze waarde kan niet in mmol/L. Bedoelde u g/L?")
+    _answer(child, "Uw keuze", "g/L")
+    _answer(child, "Datum", "")
+    _answer(child, "Uw keuze", "")  # no more results
+    _answer(child, "behandeld", "nee")
+    out = _finish(child)
+    assert "Hemoglobine (Hb) 71 g/L: laag" in out
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_question_has_words_in_each_language(lang: str) -> None:
+    from b12check import questions
+
+    ids = [q.id for q in questions.catalogue()] + ["lab_date"]
+    missing = [qid for qid in ids if questions.text(lang, qid) == qid]
+    assert not missing, missing

@@ -310,12 +310,26 @@ def _labs(a: Asker, kb: KnowledgeBase) -> list[dict[str, Any]]:
             units = tuple(u.name for u in spec.units.values())
             unit_q = Question("lab_unit", "labs", "choice", options=units)
             unit = a.choice(unit_q, a.t("lab_unit"))
+            while unit is not None and not _plausible(spec, number, unit):
+                likely = [u.name for u in spec.units.values() if _plausible(spec, number, u.name)]
+                a.say(a.t("implausible", unit=unit, likely=" / ".join(likely) or "–"))
+                unit = a.choice(unit_q, a.t("lab_unit"))
             if unit is not None:
                 entry["unit"] = unit
         when = a.day(Question("lab_date", "labs", "date"))
         if when is not None:
             entry["date"] = when
         out.append(entry)
+
+
+def _plausible(spec: Any, value: float, unit: str) -> bool:
+    """Whether ``value`` in ``unit`` is a result a living adult can have (rule L4's check, so
+    the person can correct the unit at once instead of at the end)."""
+    found = spec.units.get(unit.lower())
+    if found is None or not spec.plausible:
+        return True
+    low, high = spec.plausible
+    return bool(low <= value * found.factor <= high)
 
 
 def _treatment(a: Asker) -> dict[str, Any]:
