@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything b12check needs, idempotently: a virtualenv with the locked dependencies and the
 # package itself; with --system also Debian's Chromium, PostgreSQL, wrk and PDF tools (as root) and
-# axe-core from the npm registry, which the full test suite drives.
+# axe-core and swagger-ui-dist from the npm registry (the test suite drives axe-core; the API
+# page serves Swagger UI from the app's static files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +39,16 @@ fi
 .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . >&2 2>/dev/null \
   || .venv/bin/python -m pip install -q --no-deps -e . >&2
 
-if [ "$system" = 1 ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
-  echo "setup: installing axe-core (npm ci)" >&2
-  npm ci --no-audit --no-fund --silent >&2
+if [ "$system" = 1 ] && { [ ! -f node_modules/axe-core/axe.min.js ] \
+    || [ ! -f node_modules/swagger-ui-dist/swagger-ui-bundle.js ]; }; then
+  echo "setup: installing axe-core and swagger-ui-dist (npm ci)" >&2
+  SCARF_ANALYTICS=false npm ci --no-audit --no-fund --silent >&2  # swagger-ui-dist pulls @scarf/scarf: no telemetry
+fi
+# The interactive API page serves Swagger UI from the app's own static files (no CDN).
+vendor=src/b12check/web/static/vendor/swagger-ui
+if [ -f node_modules/swagger-ui-dist/swagger-ui-bundle.js ]; then
+  mkdir -p "$vendor"
+  for f in swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE; do
+    cmp -s "node_modules/swagger-ui-dist/$f" "$vendor/$f" || cp "node_modules/swagger-ui-dist/$f" "$vendor/$f"
+  done
 fi

@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     # Threads per worker process for blocking work (database, argon2, rendering); also the
     # size of the PostgreSQL connection pool, so a thread never waits for or opens a connection.
     worker_threads: int = Field(default=20, ge=1, le=200)
+    # CDS Hooks (src/b12check/cds): JWT verification of the calling EHR. "off" is for local
+    # development only; the app then warns at start and marks every response.
+    cds_auth: Literal["on", "off"] = "on"
+    cds_issuers: list[str] = Field(default_factory=list)  # allowed `iss` values
+    cds_jwks: str | None = None  # the EHRs' public keys: a JWK Set as JSON, or a file holding it
+    cds_jku_allowlist: list[str] = Field(default_factory=list)  # JWK Set URLs we may fetch
+    cds_base_url: str | None = None  # public base URL when behind a proxy (for `aud`)
+    cds_lang: str = "en"  # language of the cards
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file in the user's data folder (made 0700)."""

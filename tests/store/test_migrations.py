@@ -21,6 +21,7 @@ TABLES = {
     "entries",
     "scores",
     "auth_failures",
+    "cds_feedback",
 }
 
 

@@ -53,6 +53,7 @@ def assess(
     lang: LangOption = None,
     profile: ProfileOption = None,
     audience: Annotated[Audience, typer.Option("--audience")] = Audience.patient,
+    fhir: Annotated[bool, typer.Option("--fhir", help="SOURCE is a FHIR R4 Bundle.")] = False,
 ) -> None:
     """Assess one intake: JSON as in the contract, or a readable text."""
     from b12check.errors import IntakeError
@@ -60,6 +61,10 @@ def assess(
 
     document = read_document(source)
     chosen = profile_name(profile)
+    if fhir:
+        from b12check.fhir.command import intake_from_bundle
+
+        document = intake_from_bundle(document, chosen, fail)
     try:
         result = run(document, profile=chosen)
     except IntakeError as exc:

@@ -185,3 +185,21 @@ class Score(Base):
     severity: Mapped[int] = mapped_column(Integer)
 
     entry: Mapped[Entry] = relationship(back_populates="scores")
+
+
+class CdsFeedback(Base):
+    """What a clinician did with one CDS Hooks card (accepted or overridden, and why), kept for
+    audit. No patient identifier is stored: the card's uuid links it to the call."""
+
+    __tablename__ = "cds_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(100), index=True)
+    card_uuid: Mapped[str] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # accepted | overridden
+    accepted_suggestions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    override_reason: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    user_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome_timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    client_issuer: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -68,10 +68,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(diary.router)
     app.include_router(diary.api)
     diary.prepare(app)  # create/migrate the diary database, load the knowledge base
+    from b12check.web.routes import api_v1, cds
+
+    app.include_router(api_v1.router)
+    cds.install(app)  # CDS Hooks services, their JWT checks and feedback store
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(api_v1.PROBLEM_PATHS):
+            return api_v1.problem_response(
+                exc.status_code, "http", str(exc.detail), str(exc.detail), request.url.path
+            )
         if request.url.path.startswith("/api/"):
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
@@ -90,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith(api_v1.PROBLEM_PATHS):
+            return api_v1.problem_response(
+                422, "invalid-request", "Invalid request", "the request does not fit the API",
+                request.url.path,
+            )
         if request.url.path.startswith("/api/"):
             return JSONResponse(error_body(_field_errors(exc)), status_code=422)
         return render_page(request, "error.html", {"status": 400}, status_code=400)

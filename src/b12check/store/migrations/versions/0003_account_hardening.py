@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"  # issue 10 adds 0002; chain 0003 after it when both are merged
+down_revision = "0002_cds_feedback"
 branch_labels = None
 depends_on = None
 
