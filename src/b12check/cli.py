@@ -206,6 +206,11 @@ def serve(
     run_server(host or settings.host, port or settings.port, workers=workers or settings.workers)
 
 
+from b12check.screening.commands import register as _register_screening  # noqa: E402 (light)
+
+_register_screening(app)
+
+
 def _add_heavy_subcommands(argv: list[str]) -> None:
     """Register the database-backed command groups only when asked for (fast start-up)."""
     wanted = argv[1] if len(argv) > 1 else "--help"
