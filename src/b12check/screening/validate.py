@@ -42,10 +42,13 @@ def age_at(birth: ir.DateValue, today: date) -> ir.IntegerValue:
     return (today.year - birth.year() - before_birthday.cast("int64")).cast("int64")
 
 
-def _lookup(backend_rows: list[dict[str, object]], schema: dict[str, str]) -> ir.Table:
-    return ibis.memtable(backend_rows or [dict.fromkeys(schema)], schema=schema).filter(
-        ibis.literal(bool(backend_rows))
-    )
+def _lookup(rows: list[dict[str, object]], schema: dict[str, str]) -> ir.Table:
+    """A small lookup table. Missing text is written as "" and missing numbers as 0, never as
+    null: on PySpark a null in a memtable's text column arrives as the text 'NaN' (pandas)."""
+    blank = {"string": "", "float64": 0.0, "boolean": False}
+    filled = [{k: blank[schema[k]] if v is None else v for k, v in row.items()} for row in rows]
+    placeholder = {k: blank[t] for k, t in schema.items()}
+    return ibis.memtable(filled or [placeholder], schema=schema).filter(ibis.literal(bool(rows)))
 
 
 def _distinct(table: ir.Table, *columns: str) -> list[tuple[object, ...]]:
@@ -191,7 +194,8 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     o_reason = ibis.cases(
         (o.patient_id.isnull(), "missing_patient_id"),
         (o.known_id.isnull(), "unknown_patient"),
-        (o.status.notnull(), o.status),
+        (o.status.isnull(), "unknown_code"),  # code/unit pair absent from the lookup
+        (o.status != "", o.status),
         (o.value.isnull(), "missing_value"),
         (o.date.isnull(), "missing_date"),
         (o.date > today, "future_date"),
@@ -222,7 +226,7 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     m = m.mutate(reason=m_reason)
     meds_ok = m.filter(m.reason.isnull())
     with_class = meds_ok.inner_join(
-        classes.filter(classes.drug_class.notnull()), meds_ok.atc == classes.atc
+        classes.filter(classes.drug_class != ""), meds_ok.atc == classes.atc
     )
     medications = with_class.select("patient_id", "drug_class", "start_date", "end_date")
 
@@ -234,7 +238,7 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     c_reason = ibis.cases(
         (c.patient_id.isnull(), "missing_patient_id"),
         (c.known_id.isnull(), "unknown_patient"),
-        (c.kind.isnull(), "unknown_code"),
+        (c.kind.isnull() | (c.kind == ""), "unknown_code"),
         (c.date.isnull(), "missing_date"),
         (c.date > today, "future_date"),
         else_=ibis.null("string"),
