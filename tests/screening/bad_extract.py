@@ -73,13 +73,19 @@ EXPECTED = {
 
 
 def write_bad_extract(folder: Path, drop_column: tuple[str, str] | None = None) -> Path:
-    texts = {"patients": PATIENTS, "observations": OBSERVATIONS, "medications": MEDICATIONS,
-             "conditions": CONDITIONS}
+    texts = {
+        "patients": PATIENTS,
+        "observations": OBSERVATIONS,
+        "medications": MEDICATIONS,
+        "conditions": CONDITIONS,
+    }
     for name, text in texts.items():
         if drop_column is not None and drop_column[0] == name:
             lines = [line.split(",") for line in text.splitlines()]
             index = lines[0].index(drop_column[1])
-            text = "\n".join(",".join(c for i, c in enumerate(line) if i != index)
-                             for line in lines) + "\n"
+            text = (
+                "\n".join(",".join(c for i, c in enumerate(line) if i != index) for line in lines)
+                + "\n"
+            )
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder

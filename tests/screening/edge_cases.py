@@ -25,10 +25,17 @@ def edge_rows() -> dict[str, list[dict[str, Any]]]:
     meds: list[dict[str, Any]] = []
     conds: list[dict[str, Any]] = []
 
-    def person(pid: str, age_days: int = 50 * 366, sex: str | None = "female",
-               diet: str | None = None) -> str:
-        patients.append({"patient_id": pid, "birth_date": T - timedelta(days=age_days),
-                         "sex": sex, "diet": diet})
+    def person(
+        pid: str, age_days: int = 50 * 366, sex: str | None = "female", diet: str | None = None
+    ) -> str:
+        patients.append(
+            {
+                "patient_id": pid,
+                "birth_date": T - timedelta(days=age_days),
+                "sex": sex,
+                "diet": diet,
+            }
+        )
         return pid
 
     def lab(pid: str, code: str, value: float, unit: str, when: date) -> None:
@@ -48,8 +55,11 @@ def edge_rows() -> dict[str, list[dict[str, Any]]]:
     cond("strong", "cognitive_problems", _d(5))
     cond(person("weak"), "hypothyroidism", date(2010, 1, 1))  # not a risk factor in the core
     cond("weak", "fatigue", _d(5))
-    for pid, birth in (("age65", date(1961, 12, 1)), ("age66", date(1960, 12, 1)),
-                       ("age65b", date(1960, 12, 2))):
+    for pid, birth in (
+        ("age65", date(1961, 12, 1)),
+        ("age66", date(1960, 12, 1)),
+        ("age65b", date(1960, 12, 2)),
+    ):
         patients.append({"patient_id": pid, "birth_date": birth, "sex": "male", "diet": None})
         cond(pid, "muscle_cramps", _d(3))
     cond(person("lookback_in"), "coeliac_disease", date(2015, 1, 1))

@@ -48,7 +48,10 @@ def canonical(kb: KnowledgeBase, row: dict[str, Any]) -> tuple[str, float] | Non
 
 
 def to_intake(
-    kb: KnowledgeBase, rows: dict[str, dict[str, list[dict[str, Any]]]], pid: str, today: date,
+    kb: KnowledgeBase,
+    rows: dict[str, dict[str, list[dict[str, Any]]]],
+    pid: str,
+    today: date,
     profile: str,
 ) -> dict[str, Any]:
     """The intake a clinician would fill in from this patient's rows on ``today``."""
@@ -104,29 +107,44 @@ def to_intake(
     labs.sort(key=lambda t: (t[0], t[1]))
     if labs:
         intake["labs"] = [
-            {"loinc": o["code"], "value": o["value"], "unit": o["unit"],
-             "date": o["date"].isoformat()}
+            {
+                "loinc": o["code"],
+                "value": o["value"],
+                "unit": o["unit"],
+                "date": o["date"].isoformat(),
+            }
             for _, _, o in labs
         ]
     return intake
 
 
-def latest(kb: KnowledgeBase, rows: list[dict[str, Any]], analyte: str, today: date) -> float | None:
+def latest(
+    kb: KnowledgeBase, rows: list[dict[str, Any]], analyte: str, today: date
+) -> float | None:
     found = [
-        (o["date"], -c[1], c[1]) for o in rows
+        (o["date"], -c[1], c[1])
+        for o in rows
         if o["date"] <= today and (c := canonical(kb, o)) is not None and c[0] == analyte
     ]
     return max(found)[2] if found else None
 
 
-def has_sign(kb: KnowledgeBase, rows: dict[str, dict[str, list[dict[str, Any]]]], pid: str,
-             today: date, profile: str) -> bool:
+def has_sign(
+    kb: KnowledgeBase,
+    rows: dict[str, dict[str, list[dict[str, Any]]]],
+    pid: str,
+    today: date,
+    profile: str,
+) -> bool:
     """A screening-only fact the intake cannot carry: a coded sign within the look-back, or the
     latest Hb low / MCV high."""
     params = kb.core.params(profile, today)
     lookback = months_before(today, int(params.number("screening.complaint_lookback_months")))
     for cond in rows["conditions"].get(pid, []):
-        if cond["code"] in kb.vocabulary.codes("screening_signs") and lookback <= cond["date"] <= today:
+        if (
+            cond["code"] in kb.vocabulary.codes("screening_signs")
+            and lookback <= cond["date"] <= today
+        ):
             return True
     obs = rows["observations"].get(pid, [])
     sex = rows["patients"][pid][0]["sex"]
@@ -140,8 +158,13 @@ def has_sign(kb: KnowledgeBase, rows: dict[str, dict[str, list[dict[str, Any]]]]
 
 
 def expected_flags(
-    kb: KnowledgeBase, a: Assessment, intake: dict[str, Any],
-    rows: dict[str, dict[str, list[dict[str, Any]]]], pid: str, today: date, profile: str,
+    kb: KnowledgeBase,
+    a: Assessment,
+    intake: dict[str, Any],
+    rows: dict[str, dict[str, list[dict[str, Any]]]],
+    pid: str,
+    today: date,
+    profile: str,
     monitoring: bool,
 ) -> dict[str, bool]:
     """The screening flags as the core's conclusions imply them (the documented mapping)."""

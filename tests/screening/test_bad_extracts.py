@@ -42,18 +42,18 @@ def test_refused_rows_do_not_change_the_flags(tmp_path: Path, kb: KnowledgeBase)
     """p1 has one valid B12 (300 pmol/L, normal): the refused grey-zone values (future, undated,
     unknown unit) must not make her indeterminate, and she is tested (no C1)."""
     folder = write_bad_extract(tmp_path)
-    result = run_screen(connect("duckdb"), "duckdb", folder, kb, Settings("seed", AS_OF),
-                        with_patients=True)
+    result = run_screen(
+        connect("duckdb"), "duckdb", folder, kb, Settings("seed", AS_OF), with_patients=True
+    )
     assert result.patient_rows == []
     assert all(n == 0 for n in result.flags.values())
 
 
-@pytest.mark.parametrize(("table", "column"), [("observations", "unit"),
-                                               ("patients", "birth_date"),
-                                               ("medications", "atc")])
-def test_missing_column_names_table_and_column(
-    tmp_path: Path, table: str, column: str
-) -> None:
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("observations", "unit"), ("patients", "birth_date"), ("medications", "atc")],
+)
+def test_missing_column_names_table_and_column(tmp_path: Path, table: str, column: str) -> None:
     folder = write_bad_extract(tmp_path, drop_column=(table, column))
     with pytest.raises(ExtractError, match=rf"table {table}: missing required column '{column}'"):
         read_extract(connect("duckdb"), folder, ExtractMapping())
@@ -73,9 +73,12 @@ def test_missing_table_is_an_error(tmp_path: Path) -> None:
 
 def test_mapping_file_renames_local_columns_and_codes(tmp_path: Path, kb: KnowledgeBase) -> None:
     folder = write_bad_extract(tmp_path)
-    obs = (folder / "observations.csv").read_text().replace(
-        "patient_id,code,value,unit,date", "pat_nr,bepaling,uitslag,eenheid,afnamedatum"
-    ).replace("XXXX-1", "B12LOCAL")
+    obs = (
+        (folder / "observations.csv")
+        .read_text()
+        .replace("patient_id,code,value,unit,date", "pat_nr,bepaling,uitslag,eenheid,afnamedatum")
+        .replace("XXXX-1", "B12LOCAL")
+    )
     (folder / "lab.csv").write_text(obs)
     (folder / "observations.csv").unlink()
     mapping = folder / "mapping.yaml"
@@ -84,8 +87,9 @@ def test_mapping_file_renames_local_columns_and_codes(tmp_path: Path, kb: Knowle
         "code: bepaling, value: uitslag, unit: eenheid, date: afnamedatum}\n"
         "codes:\n  observations: {B12LOCAL: '14685-2'}\nvalues:\n  sex: {M: male}\n"
     )
-    run = CliRunner().invoke(app, ["screen", str(folder), "--mapping", str(mapping),
-                                   "--today", "2026-12-01"])
+    run = CliRunner().invoke(
+        app, ["screen", str(folder), "--mapping", str(mapping), "--today", "2026-12-01"]
+    )
     assert run.exit_code == 0, run.output
     doc = json.loads(run.stdout)
     got = {(r["table"], r["reason"]): r["rows"] for r in doc["rejected"]}

@@ -21,12 +21,14 @@ from screening.intake_from_rows import expected_flags, load_rows, to_intake
 def screen_flags(folder: Path, kb: KnowledgeBase, settings: Settings) -> dict[str, dict[str, bool]]:
     extract = read_extract(connect("duckdb"), folder, ExtractMapping())
     table = flag_table(validate(extract, kb, settings.as_of), kb, settings)
-    return {r["patient_id"]: {k: bool(r[k]) for k in REASONS}
-            for r in table.to_pyarrow().to_pylist()}
+    return {
+        r["patient_id"]: {k: bool(r[k]) for k in REASONS} for r in table.to_pyarrow().to_pylist()
+    }
 
 
-@pytest.mark.parametrize(("profile", "monitoring"), [("seed", True), ("nhg", False),
-                                                     ("nice", True)])
+@pytest.mark.parametrize(
+    ("profile", "monitoring"), [("seed", True), ("nhg", False), ("nice", True)]
+)
 def test_flags_equal_the_core_for_sampled_patients(
     synthetic: Path, kb: KnowledgeBase, profile: str, monitoring: bool
 ) -> None:
@@ -69,13 +71,21 @@ def test_nhg_flags_fewer_medicine_only_users_than_seed(synthetic: Path, kb: Know
     rows = load_rows(synthetic)
     for pid in sorted(only_seed)[:20]:
         result = assess(to_intake(kb, rows, pid, AS_OF, "nhg"), profile="nhg", knowledge=kb)
-        assert set(result.risk_factors) <= {"metformin", "metformin_long_term", "ppi",
-                                            "ppi_long_term", "h2ra", "h2ra_long_term"}
+        assert set(result.risk_factors) <= {
+            "metformin",
+            "metformin_long_term",
+            "ppi",
+            "ppi_long_term",
+            "h2ra",
+            "h2ra_long_term",
+        }
         assert result.suspicion != "high"
 
 
 @pytest.mark.parametrize("profile", ["seed", "nhg", "nice"])
-def test_flags_equal_the_core_at_rule_edges(tmp_path: Path, kb: KnowledgeBase, profile: str) -> None:
+def test_flags_equal_the_core_at_rule_edges(
+    tmp_path: Path, kb: KnowledgeBase, profile: str
+) -> None:
     from screening.edge_cases import T, write_edge_extract
 
     folder = write_edge_extract(tmp_path)
@@ -88,8 +98,9 @@ def test_flags_equal_the_core_at_rule_edges(tmp_path: Path, kb: KnowledgeBase, p
         result = assess(intake, profile=profile, knowledge=kb)
         want = expected_flags(kb, result, intake, rows, pid, T, profile, True)
         if want != flags[pid]:
-            mismatches.append((pid, {k: (want[k], flags[pid][k]) for k in want
-                                     if want[k] != flags[pid][k]}))
+            mismatches.append(
+                (pid, {k: (want[k], flags[pid][k]) for k in want if want[k] != flags[pid][k]})
+            )
     assert not mismatches, mismatches
     fired = {r: sorted(p for p in flags if flags[p][r]) for r in REASONS}
     assert all(fired.values()), fired

@@ -51,8 +51,9 @@ def synth(
     out: Annotated[Path, typer.Option("--out", help="Folder for the four Parquet tables.")],
     patients: Annotated[int, typer.Option("--patients", min=1, help="How many people.")] = 1000,
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 12,
-    today: Annotated[str | None, typer.Option(help="Reference date YYYY-MM-DD (default today).")]
-    = None,
+    today: Annotated[
+        str | None, typer.Option(help="Reference date YYYY-MM-DD (default today).")
+    ] = None,
 ) -> None:
     """Write a synthetic extract (patients, observations, medications, conditions) as Parquet."""
     from rich.progress import Progress
@@ -66,12 +67,14 @@ def synth(
     with progress:
         task = progress.add_task("synth", total=patients)
         counts = write_synthetic(
-            out, patients, load_knowledge_base(), seed=seed, today=when,
+            out,
+            patients,
+            load_knowledge_base(),
+            seed=seed,
+            today=when,
             progress=lambda n: progress.advance(task, n),
         )
-    typer.echo(
-        f"wrote {out}: " + ", ".join(f"{n} {name}" for name, n in counts.items()), err=True
-    )
+    typer.echo(f"wrote {out}: " + ", ".join(f"{n} {name}" for name, n in counts.items()), err=True)
 
 
 def screen(
@@ -86,8 +89,9 @@ def screen(
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="YAML file naming local files/columns/codes.")
     ] = None,
-    today: Annotated[str | None, typer.Option(help="Screening date YYYY-MM-DD (default today).")]
-    = None,
+    today: Annotated[
+        str | None, typer.Option(help="Screening date YYYY-MM-DD (default today).")
+    ] = None,
     monitoring: Annotated[
         bool, typer.Option("--monitoring", help="Add rule C5: metformin monitoring overdue.")
     ] = False,
@@ -117,8 +121,13 @@ def screen(
             task = progress.add_task(f"screen ({engine.value})", total=len(STEPS))
             backend = connect(engine.value)
             result = run_screen(
-                backend, engine.value, folder, kb, Settings(profile, when, monitoring),
-                mapping=columns, with_patients=patient_list,
+                backend,
+                engine.value,
+                folder,
+                kb,
+                Settings(profile, when, monitoring),
+                mapping=columns,
+                with_patients=patient_list,
                 with_charts=format is ScreenFormat.html,
                 progress=lambda _step: progress.advance(task),
             )

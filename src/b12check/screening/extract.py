@@ -22,7 +22,8 @@ _SUFFIXES = (".parquet", ".csv", ".ndjson")
 @dataclass(frozen=True)
 class ExtractMapping:
     """A mapping file: per table a file name and local column names; local codes and sex values
-    translated to the screen's (``codes.observations: {B12: 2132-9}``, ``values.sex: {V: female}``)."""
+    translated to the screen's (``codes.observations: {B12: 2132-9}``,
+    ``values.sex: {V: female}``)."""
 
     files: dict[str, str] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -82,8 +83,7 @@ class Extract:
 def _find(folder: Path, table: str, mapping: ExtractMapping) -> Path | None:
     if table in mapping.files:
         path = Path(mapping.files[table])
-        path = path if path.is_absolute() or "://" in str(path) else folder / path
-        return path
+        return path if path.is_absolute() or "://" in str(path) else folder / path
     for suffix in _SUFFIXES:
         candidate = folder / f"{table}{suffix}"
         if candidate.exists():
@@ -104,11 +104,11 @@ def read_extract(backend: BaseBackend, folder: Path, mapping: ExtractMapping) ->
         from b12check.screening.fhir import read_fhir
 
         raw = read_fhir(folder)
-        tables = {
+        fhir_tables = {
             name: shape(name, backend.create_table(f"b12_raw_{name}", obj=arrow), mapping)
             for name, arrow in raw.items()
         }
-        return Extract(backend, tables, mapping, {n: f"{folder} (FHIR NDJSON)" for n in raw})
+        return Extract(backend, fhir_tables, mapping, dict.fromkeys(raw, f"{folder} (FHIR NDJSON)"))
     tables: dict[str, ir.Table] = {}
     sources: dict[str, str] = {}
     for name in TABLES:
@@ -129,18 +129,18 @@ def _open(backend: BaseBackend, name: str, path: Path) -> ir.Table:
     is_delta = path.is_dir() and (path / "_delta_log").is_dir()
     try:
         if is_delta:
-            return backend.read_delta(text, table_name=table_name)  # type: ignore[attr-defined, no-any-return]
+            return backend.read_delta(text, table_name=table_name)
         if text.endswith(".csv"):
             if backend.name == "pyspark":
-                return backend.read_csv(  # type: ignore[attr-defined, no-any-return]
-                    text, table_name=table_name, header=True, inferSchema=True
-                )
-            return backend.read_csv(text, table_name=table_name)  # type: ignore[attr-defined, no-any-return]
+                return backend.read_csv(text, table_name=table_name, header=True, inferSchema=True)
+            return backend.read_csv(text, table_name=table_name)
         if path.is_dir() and backend.name == "duckdb":
             text = f"{text}/**/*.parquet"
-        return backend.read_parquet(text, table_name=table_name)  # type: ignore[attr-defined, no-any-return]
+        return backend.read_parquet(text, table_name=table_name)
     except Exception as exc:  # the engines raise many types; the message names the file
-        raise ExtractError(f"table {name}: cannot read {path}: {str(exc).splitlines()[0]}") from None
+        raise ExtractError(
+            f"table {name}: cannot read {path}: {str(exc).splitlines()[0]}"
+        ) from None
 
 
 def shape(name: str, raw: ir.Table, mapping: ExtractMapping) -> ir.Table:
@@ -152,8 +152,9 @@ def shape(name: str, raw: ir.Table, mapping: ExtractMapping) -> ir.Table:
     present = set(raw.columns)
     missing = [c for c, _ in spec.required if local.get(c, c) not in present]
     if missing:
-        names = ", ".join(f"{c!r}" + (f" (mapped to {local[c]!r})" if c in local else "")
-                          for c in missing)
+        names = ", ".join(
+            f"{c!r}" + (f" (mapped to {local[c]!r})" if c in local else "") for c in missing
+        )
         raise ExtractError(
             f"table {name}: missing required column {names}; columns found: "
             f"{', '.join(sorted(present))}"

@@ -50,45 +50,69 @@ def _code(concept: Any, system: str | None = None) -> str | None:
 def read_fhir(folder: Path) -> dict[str, pa.Table]:
     """Flatten the NDJSON files of ``folder`` into the four tables (dates as ISO text)."""
     patients = [
-        {"patient_id": r.get("id"), "birth_date": r.get("birthDate"), "sex": r.get("gender"),
-         "diet": None}
+        {
+            "patient_id": r.get("id"),
+            "birth_date": r.get("birthDate"),
+            "sex": r.get("gender"),
+            "diet": None,
+        }
         for r in _lines(folder / "Patient.ndjson")
     ]
     observations = []
     for r in _lines(folder / "Observation.ndjson"):
         quantity = r.get("valueQuantity") or {}
-        observations.append({
-            "patient_id": _ref(r.get("subject")),
-            "code": _code(r.get("code")),
-            "value": quantity.get("value"),
-            "unit": quantity.get("unit") or quantity.get("code"),
-            "date": _day(r.get("effectiveDateTime") or r.get("issued")),
-        })
+        observations.append(
+            {
+                "patient_id": _ref(r.get("subject")),
+                "code": _code(r.get("code")),
+                "value": quantity.get("value"),
+                "unit": quantity.get("unit") or quantity.get("code"),
+                "date": _day(r.get("effectiveDateTime") or r.get("issued")),
+            }
+        )
     medications = []
     for kind in ("MedicationStatement", "MedicationRequest"):
         for r in _lines(folder / f"{kind}.ndjson"):
             period = r.get("effectivePeriod") or {}
-            medications.append({
-                "patient_id": _ref(r.get("subject")),
-                "atc": _code(r.get("medicationCodeableConcept"), _ATC_SYSTEM),
-                "start_date": _day(period.get("start") or r.get("authoredOn")),
-                "end_date": _day(period.get("end")),
-            })
+            medications.append(
+                {
+                    "patient_id": _ref(r.get("subject")),
+                    "atc": _code(r.get("medicationCodeableConcept"), _ATC_SYSTEM),
+                    "start_date": _day(period.get("start") or r.get("authoredOn")),
+                    "end_date": _day(period.get("end")),
+                }
+            )
     conditions = [
-        {"patient_id": _ref(r.get("subject")), "code": _code(r.get("code")),
-         "date": _day(r.get("onsetDateTime") or r.get("recordedDate"))}
+        {
+            "patient_id": _ref(r.get("subject")),
+            "code": _code(r.get("code")),
+            "date": _day(r.get("onsetDateTime") or r.get("recordedDate")),
+        }
         for r in _lines(folder / "Condition.ndjson")
     ]
     string = pa.string()
     schemas = {
-        "patients": pa.schema([("patient_id", string), ("birth_date", string), ("sex", string),
-                               ("diet", string)]),
-        "observations": pa.schema([("patient_id", string), ("code", string),
-                                   ("value", pa.float64()), ("unit", string), ("date", string)]),
-        "medications": pa.schema([("patient_id", string), ("atc", string),
-                                  ("start_date", string), ("end_date", string)]),
+        "patients": pa.schema(
+            [("patient_id", string), ("birth_date", string), ("sex", string), ("diet", string)]
+        ),
+        "observations": pa.schema(
+            [
+                ("patient_id", string),
+                ("code", string),
+                ("value", pa.float64()),
+                ("unit", string),
+                ("date", string),
+            ]
+        ),
+        "medications": pa.schema(
+            [("patient_id", string), ("atc", string), ("start_date", string), ("end_date", string)]
+        ),
         "conditions": pa.schema([("patient_id", string), ("code", string), ("date", string)]),
     }
-    rows = {"patients": patients, "observations": observations, "medications": medications,
-            "conditions": conditions}
+    rows = {
+        "patients": patients,
+        "observations": observations,
+        "medications": medications,
+        "conditions": conditions,
+    }
     return {name: pa.Table.from_pylist(rows[name], schema=schemas[name]) for name in schemas}

@@ -124,18 +124,23 @@ def _bars(items: list[tuple[str, int | None]], limit: int) -> str:
     """Horizontal bars; a suppressed count draws no bar and says so."""
     width, row, label_w = 640, 30, 260
     top = max([n for _, n in items if n is not None] + [1])
-    parts = [f'<svg viewBox="0 0 {width} {row * len(items) + 10}" role="img" '
-             f'class="chart" aria-label="counts">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {row * len(items) + 10}" role="img" '
+        f'class="chart" aria-label="counts">'
+    ]
     for i, (label, n) in enumerate(items):
         y = i * row + 5
         parts.append(f'<text x="0" y="{y + 18}" font-size="13">{_esc(label)}</text>')
         if n is None:
-            parts.append(f'<text x="{label_w}" y="{y + 18}" font-size="13" fill="#555">'
-                         f'&lt; {limit}</text>')
+            parts.append(
+                f'<text x="{label_w}" y="{y + 18}" font-size="13" fill="#555">&lt; {limit}</text>'
+            )
             continue
         w = (width - label_w - 70) * n / top
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="18" '
-                     f'fill="{_REASON_COLOURS[i % len(_REASON_COLOURS)]}"/>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="18" '
+            f'fill="{_REASON_COLOURS[i % len(_REASON_COLOURS)]}"/>'
+        )
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 18}" font-size="13">{n}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -146,40 +151,60 @@ def _boxes(groups: list[dict[str, Any]], labels: dict[str, str], lines: tuple[fl
     width, height, left, bottom = 640, 260, 50, 40
     if not groups:
         return ""
-    high = max(max(g["p90"] for g in groups), lines[1]) * 1.1
+    high = float(max(max(g["p90"] for g in groups), lines[1])) * 1.1
 
     def y(v: float) -> float:
         return height - bottom - (height - bottom - 10) * v / high
 
     slot = (width - left) / len(groups)
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart" '
-             f'aria-label="B12 by metformin duration">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" role="img" class="chart" '
+        f'aria-label="B12 by metformin duration">'
+    ]
     for tick in range(0, int(high) + 1, 100):
         parts.append(f'<text x="0" y="{y(tick) + 4:.1f}" font-size="11">{tick}</text>')
-        parts.append(f'<line x1="{left - 5}" x2="{width}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
-                     'stroke="#eee"/>')
+        parts.append(
+            f'<line x1="{left - 5}" x2="{width}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+            'stroke="#eee"/>'
+        )
     for v in lines:
-        parts.append(f'<line x1="{left}" x2="{width}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-                     'stroke="#c2571a" stroke-dasharray="5,4"/>')
+        parts.append(
+            f'<line x1="{left}" x2="{width}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+            'stroke="#c2571a" stroke-dasharray="5,4"/>'
+        )
     for i, g in enumerate(groups):
         cx = left + slot * (i + 0.5)
         half = slot * 0.2
-        parts.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(g["p10"]):.1f}" '
-                     f'y2="{y(g["p90"]):.1f}" stroke="#333"/>')
-        parts.append(f'<rect x="{cx - half:.1f}" y="{y(g["p75"]):.1f}" width="{2 * half:.1f}" '
-                     f'height="{y(g["p25"]) - y(g["p75"]):.1f}" fill="#cfe3f3" stroke="#1b6ca8"/>')
-        parts.append(f'<line x1="{cx - half:.1f}" x2="{cx + half:.1f}" y1="{y(g["p50"]):.1f}" '
-                     f'y2="{y(g["p50"]):.1f}" stroke="#1b6ca8" stroke-width="3"/>')
-        parts.append(f'<text x="{cx:.1f}" y="{height - 22}" font-size="12" text-anchor="middle">'
-                     f'{_esc(labels[g["metformin_band"]])}</text>')
-        parts.append(f'<text x="{cx:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
-                     f'fill="#555">n = {g["n"]}</text>')
+        parts.append(
+            f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(g["p10"]):.1f}" '
+            f'y2="{y(g["p90"]):.1f}" stroke="#333"/>'
+        )
+        parts.append(
+            f'<rect x="{cx - half:.1f}" y="{y(g["p75"]):.1f}" width="{2 * half:.1f}" '
+            f'height="{y(g["p25"]) - y(g["p75"]):.1f}" fill="#cfe3f3" stroke="#1b6ca8"/>'
+        )
+        parts.append(
+            f'<line x1="{cx - half:.1f}" x2="{cx + half:.1f}" y1="{y(g["p50"]):.1f}" '
+            f'y2="{y(g["p50"]):.1f}" stroke="#1b6ca8" stroke-width="3"/>'
+        )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{height - 22}" font-size="12" text-anchor="middle">'
+            f"{_esc(labels[g['metformin_band']])}</text>"
+        )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
+            f'fill="#555">n = {g["n"]}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _lines(points: list[dict[str, Any]], reasons: tuple[str, ...], labels: dict[str, str],
-           cells: Suppression) -> str:
+def _lines(
+    points: list[dict[str, Any]],
+    reasons: tuple[str, ...],
+    labels: dict[str, str],
+    cells: Suppression,
+) -> str:
     """One line per reason over the quarter ends; suppressed points are left out (gaps)."""
     width, height, left, bottom = 640, 280, 50, 90
     if not points:
@@ -190,18 +215,23 @@ def _lines(points: list[dict[str, Any]], reasons: tuple[str, ...], labels: dict[
     def xy(i: int, v: float) -> tuple[float, float]:
         return left + i * step, height - bottom - (height - bottom - 10) * v / top
 
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" class="chart" '
-             f'aria-label="flags over time">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" role="img" class="chart" '
+        f'aria-label="flags over time">'
+    ]
     for k in range(5):
         value = top / 1.1 * k / 4
         _, ty = xy(0, value)
         parts.append(f'<text x="0" y="{ty + 4:.1f}" font-size="11">{value:.0f}</text>')
-        parts.append(f'<line x1="{left - 5}" x2="{width}" y1="{ty:.1f}" y2="{ty:.1f}" '
-                     'stroke="#eee"/>')
+        parts.append(
+            f'<line x1="{left - 5}" x2="{width}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#eee"/>'
+        )
     for i, p in enumerate(points):
         x, _ = xy(i, 0)
-        parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" font-size="10" '
-                     f'text-anchor="middle">{p["as_of"].isoformat()}</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - bottom + 16}" font-size="10" '
+            f'text-anchor="middle">{p["as_of"].isoformat()}</text>'
+        )
     for k, r in enumerate(reasons):
         colour = _REASON_COLOURS[k % len(_REASON_COLOURS)]
         segment: list[str] = []
@@ -256,12 +286,15 @@ def to_html(result: ScreenResult, kb: KnowledgeBase, lang: str = "en") -> str:
         result=result,
         patients=_cell(result.patients, cells),
         rows=[(labels[r], RULE_OF[r], _cell(result.flags[r], cells)) for r in reasons],
-        rejected=[(row["table"], ui(f"reject_{row['reason']}"), row["rows"])
-                  for row in result.rejected],
-        counts_svg=_bars([(labels[r], cells.value(result.flags[r])) for r in reasons],
-                         cells.limit),
-        b12_svg=_boxes(groups, band_labels, (params.number("labs.b12.low_below"),
-                                             params.number("labs.b12.normal_from"))),
+        rejected=[
+            (row["table"], ui(f"reject_{row['reason']}"), row["rows"]) for row in result.rejected
+        ],
+        counts_svg=_bars([(labels[r], cells.value(result.flags[r])) for r in reasons], cells.limit),
+        b12_svg=_boxes(
+            groups,
+            band_labels,
+            (params.number("labs.b12.low_below"), params.number("labs.b12.normal_from")),
+        ),
         time_svg=_lines(result.over_time, reasons, labels, cells),
     )
 

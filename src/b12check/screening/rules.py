@@ -35,6 +35,12 @@ RULE_OF = dict(zip(REASONS, ("C1", "C2", "C3", "C4", "C5"), strict=True))
 RECHECK_ANALYTES = ("b12", "holotc", "mma", "hb", "mcv")
 _PERNICIOUS = ("pernicious_anaemia", "autoimmune_gastritis")
 _OTHER_RISK_CONDITIONS = ("coeliac_disease", "bacterial_overgrowth")
+# B6's irreversible or toxic causes that data can show (no exposures table: no nitrous oxide);
+# autoimmune gastritis counts as pernicious anaemia (R5)
+_STRONG_CONDITIONS = (
+    *(x for x in _IRREVERSIBLE_OR_TOXIC if x != "nitrous_oxide"),
+    "autoimmune_gastritis",
+)
 METFORMIN_BANDS = ("none", "under_1_year", "1_to_4_years", "4_years_or_more")
 
 
@@ -124,10 +130,10 @@ def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
         glossitis=has(("glossitis",), symptom),
         coded_sign=((conds.kind == "sign") & recent).any(),
         pernicious=has(_PERNICIOUS, is_condition),
-        strong=has(tuple(x for x in _IRREVERSIBLE_OR_TOXIC if x != "nitrous_oxide")
-                   + ("autoimmune_gastritis",), is_condition),
-        condition_risk=has(_PERNICIOUS + _AUTOIMMUNE + _SURGERY + _IBD + _OTHER_RISK_CONDITIONS,
-                           is_condition),
+        strong=has(_STRONG_CONDITIONS, is_condition),
+        condition_risk=has(
+            _PERNICIOUS + _AUTOIMMUNE + _SURGERY + _IBD + _OTHER_RISK_CONDITIONS, is_condition
+        ),
     )
 
     j = patients.left_join(o, patients.patient_id == o.o_id)

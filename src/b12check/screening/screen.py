@@ -65,9 +65,7 @@ def run_screen(
     extract = read_extract(backend, folder, mapping or ExtractMapping())
     step("read")
     checked = validate(extract, kb, settings.as_of)
-    rejected = [
-        row for row in checked.rejected.to_pyarrow().to_pylist() if row["rows"]
-    ]
+    rejected = [row for row in checked.rejected.to_pyarrow().to_pylist() if row["rows"]]
     rejected.sort(key=lambda r: (r["table"], r["reason"]))
     step("validate")
     flags = flag_table(checked, kb, settings)
@@ -115,8 +113,13 @@ def _over_time(checked: Any, kb: KnowledgeBase, settings: Settings) -> list[dict
         as_of = minus_months(settings.as_of, back)
         past = Settings(settings.profile, as_of, settings.monitoring)
         row = summary(flag_table(checked, kb, past)).to_pyarrow().to_pylist()[0]
-        out.append({"as_of": as_of, "patients": int(row["patients"]),
-                    **{r: int(row[r] or 0) for r in REASONS}})
+        out.append(
+            {
+                "as_of": as_of,
+                "patients": int(row["patients"]),
+                **{r: int(row[r] or 0) for r in REASONS},
+            }
+        )
     return out
 
 

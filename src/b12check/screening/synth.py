@@ -23,27 +23,61 @@ from b12check.knowledge_base import KnowledgeBase
 CHUNK = 200_000
 _ID_OFFSET = 10_000_000
 _SYMPTOMS = (
-    "fatigue", "muscle_cramps", "muscle_pain", "paresthesia", "numbness", "muscle_weakness",
-    "glossitis", "cognitive_problems", "exertional_dyspnoea", "burning_pain", "balance_problems",
+    "fatigue",
+    "muscle_cramps",
+    "muscle_pain",
+    "paresthesia",
+    "numbness",
+    "muscle_weakness",
+    "glossitis",
+    "cognitive_problems",
+    "exertional_dyspnoea",
+    "burning_pain",
+    "balance_problems",
 )
 _SYMPTOM_P = np.array([0.28, 0.16, 0.14, 0.1, 0.08, 0.06, 0.03, 0.06, 0.05, 0.03, 0.01])
 _CONDITIONS = (
-    ("hypothyroidism", 0.03), ("autoimmune_thyroid_disease", 0.015), ("coeliac_disease", 0.005),
-    ("crohns_disease", 0.003), ("bariatric_surgery", 0.005), ("pernicious_anaemia", 0.002),
-    ("autoimmune_gastritis", 0.002), ("chronic_kidney_disease", 0.03), ("liver_disease", 0.01),
+    ("hypothyroidism", 0.03),
+    ("autoimmune_thyroid_disease", 0.015),
+    ("coeliac_disease", 0.005),
+    ("crohns_disease", 0.003),
+    ("bariatric_surgery", 0.005),
+    ("pernicious_anaemia", 0.002),
+    ("autoimmune_gastritis", 0.002),
+    ("chronic_kidney_disease", 0.03),
+    ("liver_disease", 0.01),
 )
 _OTHER_ATC = ("C10AA05", "C09AA02", "N02BE01", "B01AC06", "H03AA01")  # atorvastatin, enalapril, ...
 
 SCHEMAS = {
-    "patients": pa.schema([("patient_id", pa.string()), ("birth_date", pa.date32()),
-                           ("sex", pa.string()), ("diet", pa.string())]),
-    "observations": pa.schema([("patient_id", pa.string()), ("code", pa.string()),
-                               ("value", pa.float64()), ("unit", pa.string()),
-                               ("date", pa.date32())]),
-    "medications": pa.schema([("patient_id", pa.string()), ("atc", pa.string()),
-                              ("start_date", pa.date32()), ("end_date", pa.date32())]),
-    "conditions": pa.schema([("patient_id", pa.string()), ("code", pa.string()),
-                             ("date", pa.date32())]),
+    "patients": pa.schema(
+        [
+            ("patient_id", pa.string()),
+            ("birth_date", pa.date32()),
+            ("sex", pa.string()),
+            ("diet", pa.string()),
+        ]
+    ),
+    "observations": pa.schema(
+        [
+            ("patient_id", pa.string()),
+            ("code", pa.string()),
+            ("value", pa.float64()),
+            ("unit", pa.string()),
+            ("date", pa.date32()),
+        ]
+    ),
+    "medications": pa.schema(
+        [
+            ("patient_id", pa.string()),
+            ("atc", pa.string()),
+            ("start_date", pa.date32()),
+            ("end_date", pa.date32()),
+        ]
+    ),
+    "conditions": pa.schema(
+        [("patient_id", pa.string()), ("code", pa.string()), ("date", pa.date32())]
+    ),
 }
 
 
@@ -62,18 +96,25 @@ def _factor(kb: KnowledgeBase, analyte: str, unit: str) -> float:
 class _Chunk:
     """One chunk of patients; every table's rows for them."""
 
-    def __init__(self, rng: np.random.Generator, start: int, size: int, today: int,
-                 kb: KnowledgeBase) -> None:
+    def __init__(
+        self, rng: np.random.Generator, start: int, size: int, today: int, kb: KnowledgeBase
+    ) -> None:
         self.rng, self.today, self.kb = rng, today, kb
         self.index = np.arange(start, start + size, dtype=np.int64)
         n = size
         age = np.clip(rng.normal(52, 18, n), 18, 99)
         self.age = age
         self.birth = today - (age * 365.25).astype(np.int64) - rng.integers(0, 365, n)
-        self.sex = rng.choice(np.array(["female", "male", "other", None], dtype=object), n,
-                              p=[0.505, 0.48, 0.005, 0.01])
-        self.diet = rng.choice(np.array(["omnivore", "pescatarian", "vegetarian", "vegan", None],
-                                        dtype=object), n, p=[0.55, 0.02, 0.05, 0.02, 0.36])
+        self.sex = rng.choice(
+            np.array(["female", "male", "other", None], dtype=object),
+            n,
+            p=[0.505, 0.48, 0.005, 0.01],
+        )
+        self.diet = rng.choice(
+            np.array(["omnivore", "pescatarian", "vegetarian", "vegan", None], dtype=object),
+            n,
+            p=[0.55, 0.02, 0.05, 0.02, 0.36],
+        )
         old = (age > 60).astype(float)
         self.metformin = rng.random(n) < 0.04 + 0.12 * old
         self.ppi = rng.random(n) < 0.08 + 0.12 * old
@@ -93,23 +134,34 @@ class _Chunk:
         self.treated = rng.random(n) < np.where(self.low & self.tested, 0.55, 0.02)
 
     def patients(self) -> pa.Table:
-        return pa.table({"patient_id": _ids(self.index), "birth_date": _days(self.birth),
-                         "sex": pa.array(self.sex, pa.string()),
-                         "diet": pa.array(self.diet, pa.string())}, schema=SCHEMAS["patients"])
+        return pa.table(
+            {
+                "patient_id": _ids(self.index),
+                "birth_date": _days(self.birth),
+                "sex": pa.array(self.sex, pa.string()),
+                "diet": pa.array(self.diet, pa.string()),
+            },
+            schema=SCHEMAS["patients"],
+        )
 
     def medications(self) -> pa.Table:
         rng, n, today = self.rng, len(self.index), self.today
         pid, atc, start, end = [], [], [], []
 
-        def add(mask: np.ndarray, code: np.ndarray | str, begin: np.ndarray,
-                stop: np.ndarray | None = None) -> None:
+        def add(
+            mask: np.ndarray,
+            code: np.ndarray | str,
+            begin: np.ndarray,
+            stop: np.ndarray | None = None,
+        ) -> None:
             pid.append(self.index[mask])
             atc.append(np.broadcast_to(np.asarray(code, dtype=object), (n,))[mask])
             start.append(begin[mask])
             end.append(np.full(int(mask.sum()), -1) if stop is None else stop[mask])
 
-        met_code = rng.choice(np.array(["A10BA02", "A10BD07", "A10BD20"], dtype=object), n,
-                              p=[0.85, 0.1, 0.05])
+        met_code = rng.choice(
+            np.array(["A10BA02", "A10BD07", "A10BD20"], dtype=object), n, p=[0.85, 0.1, 0.05]
+        )
         add(self.metformin, met_code, self.metformin_start)
         ppi_code = rng.choice(np.array(["A02BC01", "A02BC02", "A02BC05"], dtype=object), n)
         stopped = rng.random(n) < 0.25
@@ -119,16 +171,23 @@ class _Chunk:
         b12_start = today - rng.integers(5, 700, n)
         add(self.treated, b12_code, b12_start)
         other = rng.random(n) < 0.3
-        add(other, rng.choice(np.array(_OTHER_ATC, dtype=object), n),
-            today - rng.integers(30, 3000, n))
+        add(
+            other,
+            rng.choice(np.array(_OTHER_ATC, dtype=object), n),
+            today - rng.integers(30, 3000, n),
+        )
         self.b12_start = np.where(self.treated, b12_start, -1)
-        return pa.table({
-            "patient_id": _ids(np.concatenate(pid)),
-            "atc": pa.array(np.concatenate(atc), pa.string()),
-            "start_date": _days(np.concatenate(start)),
-            "end_date": pa.array(np.concatenate(end).astype(np.int32), pa.int32(),
-                                 mask=np.concatenate(end) < 0).cast(pa.date32()),
-        }, schema=SCHEMAS["medications"])
+        return pa.table(
+            {
+                "patient_id": _ids(np.concatenate(pid)),
+                "atc": pa.array(np.concatenate(atc), pa.string()),
+                "start_date": _days(np.concatenate(start)),
+                "end_date": pa.array(
+                    np.concatenate(end).astype(np.int32), pa.int32(), mask=np.concatenate(end) < 0
+                ).cast(pa.date32()),
+            },
+            schema=SCHEMAS["medications"],
+        )
 
     def conditions_table(self) -> pa.Table:
         rng, n, today = self.rng, len(self.index), self.today
@@ -145,27 +204,43 @@ class _Chunk:
         count = rng.poisson(np.where(self.low, 1.6, 0.7))
         rows = np.repeat(np.arange(n), count)
         pid.append(self.index[rows])
-        code.append(rng.choice(np.array(_SYMPTOMS, dtype=object), len(rows),
-                               p=_SYMPTOM_P / _SYMPTOM_P.sum()))
+        code.append(
+            rng.choice(
+                np.array(_SYMPTOMS, dtype=object), len(rows), p=_SYMPTOM_P / _SYMPTOM_P.sum()
+            )
+        )
         when.append(today - rng.integers(0, 3 * 365, len(rows)))
-        signs = {"neuropathy": 0.15 * diabetic + 0.05 * self.low, "anaemia": 0.03 + 0.1 * self.low,
-                 "macrocytosis": 0.01 + 0.05 * self.low}
+        signs = {
+            "neuropathy": 0.15 * diabetic + 0.05 * self.low,
+            "anaemia": 0.03 + 0.1 * self.low,
+            "macrocytosis": 0.01 + 0.05 * self.low,
+        }
         for name, p in signs.items():
             mask = rng.random(n) < p
             pid.append(self.index[mask])
             code.append(np.full(int(mask.sum()), name, dtype=object))
             when.append(today - rng.integers(0, 4 * 365, int(mask.sum())))
-        return pa.table({"patient_id": _ids(np.concatenate(pid)),
-                         "code": pa.array(np.concatenate(code), pa.string()),
-                         "date": _days(np.concatenate(when))}, schema=SCHEMAS["conditions"])
+        return pa.table(
+            {
+                "patient_id": _ids(np.concatenate(pid)),
+                "code": pa.array(np.concatenate(code), pa.string()),
+                "date": _days(np.concatenate(when)),
+            },
+            schema=SCHEMAS["conditions"],
+        )
 
     def observations(self) -> pa.Table:
         rng, n, today, kb = self.rng, len(self.index), self.today, self.kb
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         women = self.sex == "female"
 
-        def emit(rows: np.ndarray, values: np.ndarray, days: np.ndarray, analyte: str,
-                 units: tuple[tuple[str, str, float], ...]) -> None:
+        def emit(
+            rows: np.ndarray,
+            values: np.ndarray,
+            days: np.ndarray,
+            analyte: str,
+            units: tuple[tuple[str, str, float], ...],
+        ) -> None:
             """Each result in one of the given (code, unit, share) forms, value converted."""
             pick = rng.choice(len(units), len(rows), p=[u[2] for u in units])
             codes = np.array([u[0] for u in units], dtype=object)[pick]
@@ -181,8 +256,13 @@ class _Chunk:
         rows = np.repeat(np.arange(n), panels)
         days = today - rng.integers(0, 5 * 365, len(rows))
         hb = rng.normal(np.where(women[rows], 133, 146), 11) - 12 * self.low[rows]
-        emit(rows, np.clip(hb, 60, 190), days, "hb",
-             (("718-7", "g/dL", 0.25), ("59260-0", "mmol/L", 0.5), ("718-7", "g/L", 0.25)))
+        emit(
+            rows,
+            np.clip(hb, 60, 190),
+            days,
+            "hb",
+            (("718-7", "g/dL", 0.25), ("59260-0", "mmol/L", 0.5), ("718-7", "g/L", 0.25)),
+        )
         mcv = rng.normal(90, 4.5, len(rows)) + 7 * self.low[rows]
         emit(rows, np.clip(mcv, 65, 125), days, "mcv", (("787-2", "fL", 1.0),))
         # B12 (latent level with assay noise), sometimes repeated; some after treatment started
@@ -192,27 +272,44 @@ class _Chunk:
         values = self.b12[rows] * np.exp(rng.normal(0, 0.08, len(rows)))
         on_treatment = (self.b12_start[rows] >= 0) & (days >= self.b12_start[rows])
         values = np.where(on_treatment, values * 2.5, values)
-        emit(rows, np.clip(values, 40, 2500), days, "b12",
-             (("14685-2", "pmol/L", 0.6), ("2132-9", "pg/mL", 0.4)))
+        emit(
+            rows,
+            np.clip(values, 40, 2500),
+            days,
+            "b12",
+            (("14685-2", "pmol/L", 0.6), ("2132-9", "pg/mL", 0.4)),
+        )
         # MMA mostly after a low or borderline B12
         mma_p = np.where(self.b12 < 260, 0.45, 0.04) * self.tested
         rows = np.nonzero(rng.random(n) < mma_p)[0]
         mma = 0.22 * (300 / self.b12[rows]) ** 1.3 * np.exp(rng.normal(0, 0.25, len(rows)))
-        emit(rows, np.clip(mma, 0.05, 50), today - rng.integers(0, 4 * 365, len(rows)), "mma",
-             (("13964-2", "umol/L", 0.7), ("13964-2", "nmol/L", 0.3)))
+        emit(
+            rows,
+            np.clip(mma, 0.05, 50),
+            today - rng.integers(0, 4 * 365, len(rows)),
+            "mma",
+            (("13964-2", "umol/L", 0.7), ("13964-2", "nmol/L", 0.3)),
+        )
         # other results the screen accepts but does not read
         extra = rng.poisson(2.6, n)
         rows = np.repeat(np.arange(n), extra)
-        emit(rows, np.exp(rng.normal(np.log(80), 0.7, len(rows))),
-             today - rng.integers(0, 5 * 365, len(rows)), "ferritin",
-             (("2276-4", "ug/L", 0.6), ("2276-4", "ng/mL", 0.4)))
-        return pa.table({
-            "patient_id": _ids(np.concatenate([p[0] for p in parts])),
-            "code": pa.array(np.concatenate([p[1] for p in parts]), pa.string()),
-            "value": pa.array(np.concatenate([p[2] for p in parts]), pa.float64()),
-            "unit": pa.array(np.concatenate([p[3] for p in parts]), pa.string()),
-            "date": _days(np.concatenate([p[4] for p in parts])),
-        }, schema=SCHEMAS["observations"])
+        emit(
+            rows,
+            np.exp(rng.normal(np.log(80), 0.7, len(rows))),
+            today - rng.integers(0, 5 * 365, len(rows)),
+            "ferritin",
+            (("2276-4", "ug/L", 0.6), ("2276-4", "ng/mL", 0.4)),
+        )
+        return pa.table(
+            {
+                "patient_id": _ids(np.concatenate([p[0] for p in parts])),
+                "code": pa.array(np.concatenate([p[1] for p in parts]), pa.string()),
+                "value": pa.array(np.concatenate([p[2] for p in parts]), pa.float64()),
+                "unit": pa.array(np.concatenate([p[3] for p in parts]), pa.string()),
+                "date": _days(np.concatenate([p[4] for p in parts])),
+            },
+            schema=SCHEMAS["observations"],
+        )
 
 
 def write_synthetic(
@@ -227,8 +324,9 @@ def write_synthetic(
     """Write ``patients`` synthetic people as four Parquet files in ``out``; rows per table."""
     out.mkdir(parents=True, exist_ok=True)
     epoch_today = (today - date(1970, 1, 1)).days
-    writers = {name: pq.ParquetWriter(out / f"{name}.parquet", schema)
-               for name, schema in SCHEMAS.items()}
+    writers = {
+        name: pq.ParquetWriter(out / f"{name}.parquet", schema) for name, schema in SCHEMAS.items()
+    }
     counts = dict.fromkeys(SCHEMAS, 0)
     try:
         for start in range(0, patients, CHUNK):

@@ -92,8 +92,15 @@ def observation_codes(extract: Extract, kb: KnowledgeBase) -> ir.Table:
                 assert spec.plausible is not None
                 row.update(factor=found.factor, low=spec.plausible[0], high=spec.plausible[1])
         rows.append(row)
-    schema = {"code": "string", "unit": "string", "analyte": "string", "factor": "float64",
-              "low": "float64", "high": "float64", "status": "string"}
+    schema = {
+        "code": "string",
+        "unit": "string",
+        "analyte": "string",
+        "factor": "float64",
+        "low": "float64",
+        "high": "float64",
+        "status": "string",
+    }
     return _lookup(rows, schema)
 
 
@@ -108,7 +115,7 @@ def medication_classes(extract: Extract, kb: KnowledgeBase) -> ir.Table:
         if not is_valid_atc(key):
             rows.append({"atc": str(atc), "drug_class": None, "valid": False})
             continue
-        classes = sorted(kb.medicines.classes_for_atc(key)) or [None]
+        classes: list[str | None] = [*sorted(kb.medicines.classes_for_atc(key))] or [None]
         rows.extend({"atc": str(atc), "drug_class": c, "valid": True} for c in classes)
     return _lookup(rows, {"atc": "string", "drug_class": "string", "valid": "boolean"})
 
@@ -163,7 +170,10 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     sex = p.sex.lower() if not sex_map else p.sex.substitute(sex_map, else_=p.sex.lower())
     p = p.mutate(sex=sex, diet=p.diet.lower(), age=age_at(p.birth_date, today))
     conflicting = (
-        p.distinct().group_by("patient_id").agg(n=ibis._.count()).filter(ibis._.n > 1)
+        p.distinct()
+        .group_by("patient_id")
+        .agg(n=ibis._.count())
+        .filter(ibis._.n > 1)
         .select(conflict_id="patient_id")
     )
     p = p.left_join(conflicting, p.patient_id == conflicting.conflict_id)
@@ -205,7 +215,9 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     o = o.mutate(reason=o_reason, canonical=canonical)
     obs_ok = o.filter(o.reason.isnull())
     observations = obs_ok.select(
-        patient_id=obs_ok.patient_id, analyte=obs_ok.analyte, value=obs_ok.canonical,
+        patient_id=obs_ok.patient_id,
+        analyte=obs_ok.analyte,
+        value=obs_ok.canonical,
         date=obs_ok.date,
     )
 
