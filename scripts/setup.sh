@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything b12check needs, idempotently: a virtualenv with the locked dependencies and the
-# package itself; with --system also Debian's Chromium, PostgreSQL, wrk and PDF tools (as root) and
-# axe-core from the npm registry, which the full test suite drives.
+# package itself; with --system also Debian's Chromium, PostgreSQL, wrk, PDF tools and Java for
+# PySpark (as root) and axe-core from the npm registry, which the full test suite drives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ if [ "$system" = 1 ]; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || need+=(libharfbuzz-subset0)
   command -v npm >/dev/null 2>&1 || need+=(npm)
+  command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)  # PySpark (b12check screen)
   if [ "${#need[@]}" -gt 0 ]; then
     echo "setup: installing Debian packages: ${need[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive

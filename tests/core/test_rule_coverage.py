@@ -24,5 +24,8 @@ def test_every_rule_fires_in_some_case_and_the_suite_is_large_enough() -> None:
             fired |= set(assess(case["intake"]).rules)
             own += path.parent == CASES
     assert own >= 40
-    missing = set(load_knowledge_base().core.rules) - fired
+    # the population-screening rules (C1-C5) run over extracts, not intakes: their coverage is
+    # tests/screening/test_parity.py (every C rule fires at the rule edges)
+    rules = load_knowledge_base().core.rules
+    missing = {r for r, spec in rules.items() if spec.area != "screening"} - fired
     assert not missing, f"rules no case makes fire: {sorted(missing)}"
