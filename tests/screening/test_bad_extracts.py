@@ -104,3 +104,13 @@ def test_bad_mapping_file_is_a_clear_error(tmp_path: Path) -> None:
     run = CliRunner().invoke(app, ["screen", str(folder), "--mapping", str(mapping)])
     assert run.exit_code == 2
     assert "unknown column valeur" in run.output
+
+
+def test_unreadable_data_is_a_message_not_a_trace(tmp_path: Path) -> None:
+    folder = write_bad_extract(tmp_path)
+    (folder / "patients.csv").unlink()
+    (folder / "patients.parquet").write_bytes(b"not parquet at all")
+    run = CliRunner().invoke(app, ["screen", str(folder)])
+    assert run.exit_code in (1, 2)
+    assert "patients" in run.output
+    assert "Traceback" not in run.output

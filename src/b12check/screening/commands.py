@@ -133,6 +133,9 @@ def screen(
             )
     except ExtractError as exc:
         _fail(str(exc))
+    except Exception as exc:  # an engine failure (no Java, unreadable data): a message, no trace
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _fail(f"screening failed on {engine.value}: {detail}", code=1)
     if format is ScreenFormat.json:
         text = report.dumps(report.to_json(result, kb, lang.value)) + "\n"
     elif format is ScreenFormat.csv:
