@@ -189,7 +189,8 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     )
     p = p.mutate(reason=p_reason).drop("conflict_id")
     patients_ok = p.filter(p.reason.isnull()).drop("reason")
-    patients = patients_ok.distinct()
+    # read once: every other table is checked against these ids (ibis inlines subqueries)
+    patients = patients_ok.distinct().cache()
     known = patients.select(known_id="patient_id")
 
     # observations
