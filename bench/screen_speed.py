@@ -348,7 +348,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--data", type=Path, default=Path("/tmp/b12check-bench"))
-    parser.add_argument("--spark-size", type=int, default=100_000)
+    parser.add_argument("--spark-size", type=int, default=100_000, help="0: no Spark run")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -358,7 +358,7 @@ def main() -> None:
         return
     print(f"screen benchmark: profile {PROFILE}, as of {AS_OF}, cores {os.cpu_count()}")
     rows = []
-    for size in sorted(set(args.sizes) | {args.spark_size}):
+    for size in sorted(set(args.sizes) | ({args.spark_size} - {0})):
         folder = args.data / str(size)
         _synth(folder, size)
         kinds = ["duckdb", "sql"] if size in args.sizes else []
