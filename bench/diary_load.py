@@ -24,7 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from b12check.store.testing import LiveServer, temporary_database
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test helpers live in tests/
+from tests.support.database import LiveServer, temporary_database
 
 
 @dataclass

@@ -243,7 +243,9 @@ def work_sql(folder: Path) -> dict[str, Any]:
 
     import duckdb
 
-    from b12check.core.risk import _AUTOIMMUNE, _IBD, _SURGERY
+    from b12check.core.codes import RISK_FACTORS
+    from b12check.core.risk import conditions_giving
+    from b12check.core.status import STRONG_RISK_FACTORS
     from b12check.knowledge_base import load_knowledge_base
     from b12check.screening.engines import connect
     from b12check.screening.extract import ExtractMapping, read_extract
@@ -275,26 +277,8 @@ def work_sql(folder: Path) -> dict[str, Any]:
         "neuro": q(groups["neuro"]),
         "muscle": q(groups["muscle"]),
         "anaemia": q(groups["anaemia"]),
-        "strong": q(
-            (
-                "pernicious_anaemia",
-                "autoimmune_gastritis",
-                "bariatric_surgery",
-                "gastrectomy",
-                "ileal_resection",
-            )
-        ),
-        "risky": q(
-            (
-                "pernicious_anaemia",
-                "autoimmune_gastritis",
-                *_AUTOIMMUNE,
-                *_SURGERY,
-                *_IBD,
-                "coeliac_disease",
-                "bacterial_overgrowth",
-            )
-        ),
+        "strong": q(conditions_giving(STRONG_RISK_FACTORS)),
+        "risky": q(conditions_giving(RISK_FACTORS)),
         "age_over": num("risk.age_over"),
         "hb_f": num("labs.hb.low_below_female"),
         "hb_m": num("labs.hb.low_below_male"),

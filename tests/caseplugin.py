@@ -108,11 +108,13 @@ def _cli(args: list[str], intake: Any) -> Any:
 
 
 def lookup(result: dict[str, Any], key: str) -> Any:
-    """Resolve an expectation key: dotted path, ``differentials.NAME``, ``labs.ANALYTE[.value]``."""
+    """Resolve an expectation key: dotted path, ``differentials.NAME[.next_step]``,
+    ``labs.ANALYTE[.value]``."""
     parts = key.split(".")
-    if parts[0] == "differentials" and len(parts) == 2:
+    if parts[0] == "differentials" and len(parts) in (2, 3):
+        field = parts[2] if len(parts) == 3 else "support"
         return next(
-            (d["support"] for d in result["differentials"] if d["condition"] == parts[1]), None
+            (d.get(field) for d in result["differentials"] if d["condition"] == parts[1]), None
         )
     if parts[0] == "labs" and len(parts) >= 2:
         labs = [lab for lab in result["labs"] if lab["analyte"] == parts[1]]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from b12check.store.testing import MISSING_POSTGRES, POSTGRES_ENV, temporary_database
+from support.database import MISSING_POSTGRES, POSTGRES_ENV, temporary_database
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from b12check.errors import KnowledgeError
+from b12check.knowledge_base import discover_languages
 from b12check.medicines import MedicineIndex, build_index, is_valid_atc
 
 FILE = "medicines.yaml"
@@ -29,11 +30,12 @@ def _vocabulary_classes() -> set[str]:
 
 RAW = _raw()
 VOCABULARY = _vocabulary_classes()
+LANGUAGES = discover_languages()
 
 
 @pytest.fixture(scope="module")
 def index() -> MedicineIndex:
-    return build_index(copy.deepcopy(RAW), FILE, vocabulary=VOCABULARY)
+    return build_index(copy.deepcopy(RAW), FILE, vocabulary=VOCABULARY, languages=LANGUAGES)
 
 
 def _classes(index: MedicineIndex, text: str | None = None, atc: str | None = None) -> set[str]:
@@ -537,6 +539,10 @@ def _break_empty_dutch_names(raw: dict[str, Any]) -> None:
     _entry(raw, "metformin")["names"]["nl"] = []
 
 
+def _break_missing_dutch_names(raw: dict[str, Any]) -> None:
+    del raw["medicines"][0]["names"]["nl"]  # every language of the text files names a medicine
+
+
 def _break_brand_country(raw: dict[str, Any]) -> None:
     _entry(raw, "metformin")["brands"][0]["countries"] = ["Netherlands"]
 
@@ -592,6 +598,7 @@ BREAKS = [
     (_break_duplicate_id, "duplicate id"),
     (_break_missing_english_name, "metformin"),
     (_break_empty_dutch_names, "metformin"),
+    (_break_missing_dutch_names, "metformin).names.nl"),
     (_break_brand_country, "Netherlands"),
     (_break_brand_unknown_key, "country"),
     (_break_name_without_letters, "metformin"),
@@ -609,7 +616,7 @@ def test_malformed_data_raises_knowledge_error(breaker: Any, named: str) -> None
     raw = copy.deepcopy(RAW)
     breaker(raw)
     with pytest.raises(KnowledgeError) as caught:
-        build_index(raw, "knowledge/medicines.yaml", vocabulary=VOCABULARY)
+        build_index(raw, "knowledge/medicines.yaml", vocabulary=VOCABULARY, languages=LANGUAGES)
     assert caught.value.file == "knowledge/medicines.yaml"
     assert str(caught.value).startswith("knowledge/medicines.yaml: ")
     assert named in str(caught.value)
@@ -619,15 +626,15 @@ def test_duplicate_name_message_names_both_entries() -> None:
     raw = copy.deepcopy(RAW)
     _break_duplicate_name(raw)
     with pytest.raises(KnowledgeError, match=r"omeprazole.*metformin"):
-        build_index(raw, FILE)
+        build_index(raw, FILE, languages=LANGUAGES)
 
 
 @pytest.mark.parametrize("raw", [None, [], "medicines", {1: "x"}])
 def test_top_level_must_be_a_mapping(raw: object) -> None:
     with pytest.raises(KnowledgeError):
-        build_index(raw, FILE)
+        build_index(raw, FILE, languages=LANGUAGES)
 
 
 def test_data_builds_without_vocabulary_too() -> None:
-    index = build_index(copy.deepcopy(RAW), FILE)
+    index = build_index(copy.deepcopy(RAW), FILE, languages=LANGUAGES)
     assert _classes(index, "Glucophage") == {"metformin"}

@@ -11,8 +11,8 @@ import hashlib
 import os
 import pickle
 import re
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from importlib.resources import files
@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from b12check import __version__
+from b12check.core.codes import is_analyte
 from b12check.core.knowledge import (
     AnalyteSpec,
     DatedValue,
@@ -39,7 +40,6 @@ from b12check.core.loinc import loinc_check_digit_ok
 from b12check.errors import KnowledgeError
 from b12check.medicines import MedicineIndex, build_index
 
-LANGUAGES = ("nl", "en")
 TEXT_FIELDS = ("label", "patient", "clinician")
 # vocabulary sections whose every code needs texts, and the text section they live in
 TEXT_COVERAGE = {
@@ -61,10 +61,24 @@ TEXT_COVERAGE = {
     "warnings": "warnings",
     "triage_reasons": "triage_reasons",
     "notes": "notes",
+    "next_steps": "next_steps",
     "screening_reasons": "screening_reasons",
     "screening_signs": "screening_signs",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
+FALLBACK_LANGUAGE = "en"  # a user-interface string missing in a language is shown in this one
+
+
+def discover_languages(root: Traversable | None = None) -> tuple[str, ...]:
+    """The languages b12check speaks: one per text file ``knowledge/texts/<lang>.yaml``.
+
+    Nothing else lists them; adding a language means adding its text files (``b12check kb``
+    then demands every text in it)."""
+    folder = (package_root() if root is None else root) / "texts"
+    if not folder.is_dir():
+        return ()
+    names = (entry.name.split(".") for entry in folder.iterdir())
+    return tuple(sorted(parts[0] for parts in names if len(parts) == 2 and parts[1] == "yaml"))
 
 
 class _Loader(yaml.CSafeLoader):
@@ -104,17 +118,25 @@ class KnowledgeBase:
         self._root = root
 
     @cached_property
+    def languages(self) -> tuple[str, ...]:
+        """Every language with a text file, sorted (see :func:`discover_languages`)."""
+        return discover_languages(self._root)
+
+    @cached_property
+    def _text_files(self) -> Mapping[str, TextFile]:
+        files = {lang: _texts(self._root, lang) for lang in self.languages}
+        if self._strict_texts:
+            check_texts({lang: f.sections for lang, f in files.items()}, self.core)
+        return files
+
+    @cached_property
     def texts(self) -> Mapping[str, Mapping[str, Mapping[str, Mapping[str, str]]]]:
         """lang -> section -> code -> field -> text."""
-        root = self._root
-        texts = {
-            lang: _texts(root, lang)
-            for lang in LANGUAGES
-            if self._strict_texts or (root / "texts" / f"{lang}.yaml").is_file()
-        }
-        if self._strict_texts:
-            check_texts(texts, self.core)
-        return texts
+        return {lang: f.sections for lang, f in self._text_files.items()}
+
+    def locale(self, lang: str) -> str:
+        """The Babel locale a language's text file names (``nl_NL``), for numbers and dates."""
+        return self._text_files[lang].locale
 
     @cached_property
     def ui_texts(self) -> Mapping[str, Mapping[str, str]]:
@@ -158,10 +180,11 @@ class KnowledgeBase:
         table = self.ui_texts.get(lang, {})
         if key in table:
             return table[key]
-        return self.ui_texts["en"][key]
+        return self.ui_texts[FALLBACK_LANGUAGE][key]
 
 
-def _root() -> Traversable:
+def package_root() -> Traversable:
+    """The knowledge folder shipped inside the package."""
     return files("b12check") / "knowledge"
 
 
@@ -197,13 +220,24 @@ def _keys(
 def load_knowledge_base(strict_texts: bool = True, root: Path | None = None) -> KnowledgeBase:
     """Read, validate and cache the knowledge base shipped inside the package (or at ``root``,
     which tests use to check that a broken copy is refused)."""
-    base: Traversable = _root() if root is None else root
+    base: Traversable = package_root() if root is None else root
     cached = _from_cache(base, strict_texts)
     if cached is not None:
         return cached
     kb = _load(base, strict_texts)
     _to_cache(base, kb)
     return kb
+
+
+def read_knowledge_base(root: Traversable | None = None) -> KnowledgeBase:
+    """Read and validate the structure afresh (no cache; texts are checked by the caller):
+    what ``b12check kb`` checks."""
+    return _load(package_root() if root is None else root, strict_texts=False)
+
+
+def read_text_file(root: Traversable, lang: str) -> TextFile:
+    """One language's text file, its structure checked (coverage: :func:`text_problems`)."""
+    return _texts(root, lang)
 
 
 def _cache_file(root: Traversable) -> Path | None:
@@ -263,7 +297,7 @@ def _load(root: Traversable, strict_texts: bool) -> KnowledgeBase:
                 parameters[name] = _parameter(file, name, raw, sources, None)
     profiles, descriptions = _profiles(root, parameters, sources)
     analytes, loinc = _analytes(
-        _read(root / "analytes.yaml", "knowledge/analytes.yaml"), vocabulary, sources
+        _read(root / "analytes.yaml", "knowledge/analytes.yaml"), vocabulary, sources, parameters
     )
     replacements, aliases = _unit_aliases(
         _read(root / "unit_aliases.yaml", "knowledge/unit_aliases.yaml")
@@ -273,6 +307,7 @@ def _load(root: Traversable, strict_texts: bool) -> KnowledgeBase:
         _read(root / "medicines.yaml", "knowledge/medicines.yaml"),
         "knowledge/medicines.yaml",
         vocabulary=vocabulary.codes("medication_classes"),
+        languages=discover_languages(root),
     )
     core = Knowledge(
         vocabulary=vocabulary,
@@ -402,8 +437,27 @@ def _profiles(
     return profiles, descriptions
 
 
+def _plausible(file: str, code: str, unit: str, parameters: Mapping[str, Parameter]) -> Any:
+    """Rule L4's range for one analyte: the newest value of parameter ``plausible.<code>``."""
+    param = parameters.get(f"plausible.{code}")
+    if param is None:
+        raise KnowledgeError(file, f"{code}: no parameter plausible.{code} (rule L4)")
+    if param.unit != unit:
+        raise KnowledgeError(
+            "knowledge/parameters/plausible.yaml",
+            f"{code}: unit {param.unit} differs from the canonical unit {unit}",
+        )
+    value = param.values[-1].value
+    if not isinstance(value, tuple):
+        raise KnowledgeError("knowledge/parameters/plausible.yaml", f"{code}: expected [low, high]")
+    return value
+
+
 def _analytes(
-    raw: Any, vocabulary: Vocabulary, sources: Mapping[str, Source]
+    raw: Any,
+    vocabulary: Vocabulary,
+    sources: Mapping[str, Source],
+    parameters: Mapping[str, Parameter],
 ) -> tuple[dict[str, AnalyteSpec], dict[str, LoincSpec]]:
     file = "knowledge/analytes.yaml"
     vocab_analytes = set(vocabulary.codes("analytes"))
@@ -412,6 +466,8 @@ def _analytes(
     analytes: dict[str, AnalyteSpec] = {}
     loinc_index: dict[str, LoincSpec] = {}
     for code, entry in raw.items():
+        if not is_analyte(code):
+            raise KnowledgeError(file, f"{code}: not an analyte of core/codes.py")
         qualitative = bool(entry.get("qualitative", False))
         if qualitative:
             _keys(file, code, entry, {"qualitative", "loinc"})
@@ -419,10 +475,9 @@ def _analytes(
             canonical = None
             plausible = None
         else:
-            _keys(file, code, entry, {"canonical_unit", "plausible", "units", "loinc"})
+            _keys(file, code, entry, {"canonical_unit", "units", "loinc"})
             canonical = str(entry["canonical_unit"])
-            low, high = _value(file, f"{code}.plausible", entry["plausible"])  # type: ignore[misc]
-            plausible = (low, high)
+            plausible = _plausible(file, code, canonical, parameters)
             units = {}
             for uname, u in entry["units"].items():
                 where = f"{code}.units.{uname}"
@@ -482,12 +537,27 @@ def _rules(
     return groups, rules
 
 
-def _texts(root: Traversable, lang: str) -> dict[str, dict[str, dict[str, str]]]:
+@dataclass(frozen=True, slots=True)
+class TextFile:
+    """One language's texts and the Babel locale its numbers and dates are written in."""
+
+    locale: str
+    sections: dict[str, dict[str, dict[str, str]]]
+
+
+def _texts(root: Traversable, lang: str) -> TextFile:
     file = f"knowledge/texts/{lang}.yaml"
     raw = _read(root / "texts" / f"{lang}.yaml", file)
-    _keys(file, "top", raw, {"language", "sections"})
+    _keys(file, "top", raw, {"language", "sections"}, {"locale"})
     if raw["language"] != lang:
         raise KnowledgeError(file, f"language is {raw['language']!r}, expected {lang!r}")
+    locale = str(raw.get("locale") or lang)
+    try:
+        from babel import Locale, UnknownLocaleError
+
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        raise KnowledgeError(file, f"locale {locale!r} is not a known locale") from None
     out: dict[str, dict[str, dict[str, str]]] = {}
     for section, entries in raw["sections"].items():
         out[section] = {}
@@ -498,17 +568,18 @@ def _texts(root: Traversable, lang: str) -> dict[str, dict[str, dict[str, str]]]
                 if not isinstance(text, str) or not text.strip():
                     raise KnowledgeError(file, f"{where}.{fname}: text must not be empty")
             out[section][str(code)] = {k: str(v).strip() for k, v in entry.items()}
-    return out
+    return TextFile(locale, out)
 
 
 def _ui(root: Traversable) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+    languages = discover_languages(root)
+    out: dict[str, dict[str, str]] = {lang: {} for lang in languages}
     folder = root / "texts" / "ui"
     if not folder.is_dir():
         return out
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         parts = entry.name.split(".")
-        if len(parts) != 3 or parts[2] != "yaml" or parts[1] not in LANGUAGES:
+        if len(parts) != 3 or parts[2] != "yaml" or parts[1] not in languages:
             continue
         area, lang = parts[0], parts[1]
         file = f"knowledge/texts/ui/{entry.name}"
@@ -521,33 +592,41 @@ def _ui(root: Traversable) -> dict[str, dict[str, str]]:
 
 
 def check_texts(texts: Mapping[str, Any], core: Knowledge) -> None:
+    """Raise the first of :func:`text_problems` (the loader stops at the first problem)."""
+    for problem in text_problems(texts, core):
+        raise problem
+
+
+def text_problems(texts: Mapping[str, Any], core: Knowledge) -> Iterator[KnowledgeError]:
     """Every vocabulary code and every rule needs label, patient and clinician text in each
-    language, and placeholders must name real parameters."""
-    for lang in LANGUAGES:
+    language, every language has the entries any other has, and placeholders must name real
+    parameters."""
+    for lang, sections in texts.items():
         file = f"knowledge/texts/{lang}.yaml"
-        sections = texts[lang]
         for vocab_section, text_section in TEXT_COVERAGE.items():
             have = sections.get(text_section, {})
             for code in core.vocabulary.codes(vocab_section):
                 if code not in have:
-                    raise KnowledgeError(file, f"missing text {text_section}.{code}")
+                    yield KnowledgeError(file, f"missing text {text_section}.{code}")
         for rid in core.rules:
             if rid not in sections.get("rules", {}):
-                raise KnowledgeError(file, f"missing text rules.{rid}")
+                yield KnowledgeError(file, f"missing text rules.{rid}")
         for section, entries in sections.items():
             for code, entry in entries.items():
                 for fname, text in entry.items():
                     for name in _PLACEHOLDER.findall(text):
                         if "." in name and name not in core.parameters:
-                            raise KnowledgeError(
+                            yield KnowledgeError(
                                 file, f"{section}.{code}.{fname}: unknown parameter {{{name}}}"
                             )
-    for lang in LANGUAGES:
-        for section, entries in texts[lang].items():
-            mirror = texts["en" if lang == "nl" else "nl"].get(section, {})
-            missing = set(entries) - set(mirror)
-            if missing:
-                raise KnowledgeError(
-                    f"knowledge/texts/{'en' if lang == 'nl' else 'nl'}.yaml",
-                    f"missing translation of {section}: {sorted(missing)}",
-                )
+    for lang, sections in texts.items():
+        for other, other_sections in texts.items():
+            if other == lang:
+                continue
+            for section, entries in other_sections.items():
+                missing = set(entries) - set(sections.get(section, {}))
+                if missing:
+                    yield KnowledgeError(
+                        f"knowledge/texts/{lang}.yaml",
+                        f"missing translation of {section}: {sorted(missing)} (in {other}.yaml)",
+                    )

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_ARG = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*([-+]?[0-9]*[.,]?[0-9]+)?\s*(.*?)\s*$")
+from b12check.core.numbers import parse_number
+
+_ARG = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*([-+]?(?:[0-9][0-9.,]*|[.,][0-9]+))?\s*(.*?)\s*$")
 _LOINC = re.compile(r"^\d{1,7}-\d$")
 
 
@@ -24,7 +26,12 @@ def parse_lab_arguments(arguments: list[str]) -> list[dict[str, Any]]:
         if number is None:
             entry["value"] = rest  # qualitative: positive / negative
         else:
-            entry["value"] = float(number.replace(",", "."))
+            try:
+                entry["value"] = parse_number(number)
+            except ValueError:
+                raise ValueError(
+                    f"argument {i + 1} ({arg!r}): {number!r} is not a number; write e.g. 7.1 or 7,1"
+                ) from None
             if rest:
                 entry["unit"] = rest
         labs.append(entry)

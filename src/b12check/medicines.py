@@ -47,7 +47,9 @@ _CLASS_KEYS = frozenset({"atc", "vocabulary_atc", "note"})
 _MEDICINE_KEYS = frozenset(
     {"id", "classes", "atc", "atc_is_group", "names", "synonyms", "brands", "note"}
 )
-_NAMES_KEYS = frozenset({"en", "nl"})
+# Generic names are keyed by language; the English one (the INN) is the canonical name. Every
+# language of the knowledge base (its text files, passed in) must name each medicine.
+_CANONICAL_NAMES = "en"
 _BRAND_KEYS = frozenset({"name", "countries"})
 
 
@@ -306,8 +308,11 @@ class MedicineIndex:
 class _Builder:
     """Validates the raw YAML data step by step; every problem names the file and the entry."""
 
-    def __init__(self, file: str, vocabulary: Collection[str] | None) -> None:
+    def __init__(
+        self, file: str, vocabulary: Collection[str] | None, languages: Collection[str] = ()
+    ) -> None:
         self.file = file
+        self.name_languages = frozenset({_CANONICAL_NAMES, *languages})
         self.vocabulary = None if vocabulary is None else frozenset(vocabulary)
         self.connectors: frozenset[str] = frozenset()
         self.fillers: frozenset[str] = frozenset()
@@ -483,13 +488,18 @@ class _Builder:
         if "note" in data:
             self.text(data["note"], f"{where}.note")
         names = self.mapping(data["names"], f"{where}.names")
-        self.keys(names, _NAMES_KEYS, f"{where}.names")
-        english = self.strings(names.get("en"), f"{where}.names.en")
-        dutch = self.strings(names.get("nl"), f"{where}.names.nl")
+        self.keys(names, self.name_languages, f"{where}.names")
+        canonical = self.strings(names.get(_CANONICAL_NAMES), f"{where}.names.{_CANONICAL_NAMES}")
+        # every language of the knowledge base names the medicine (checked, not assumed)
+        translated = [
+            name
+            for lang in sorted(self.name_languages - {_CANONICAL_NAMES})
+            for name in self.strings(names.get(lang), f"{where}.names.{lang}")
+        ]
         synonyms = self.strings(data.get("synonyms", []), f"{where}.synonyms", allow_empty=True)
         brands = self.brands(data.get("brands", []), f"{where}.brands")
-        self.medicines[ident] = _Medicine(ident, english[0], classes, codes, group)
-        for name in [*english, *dutch]:
+        self.medicines[ident] = _Medicine(ident, canonical[0], classes, codes, group)
+        for name in [*canonical, *translated]:
             self.register(ident, name, where, kind=0)
         for name in brands:
             self.register(ident, name, where, kind=1)
@@ -570,7 +580,11 @@ class _Builder:
 
 
 def build_index(
-    raw: object, file: str, *, vocabulary: Collection[str] | None = None
+    raw: object,
+    file: str,
+    *,
+    vocabulary: Collection[str] | None = None,
+    languages: Collection[str] = (),
 ) -> MedicineIndex:
     """Validate the parsed ``medicines.yaml`` and build the lookup index.
 
@@ -578,7 +592,7 @@ def build_index(
     class must be one of them and each of them must have ATC codes. Any problem raises
     :class:`~b12check.errors.KnowledgeError` naming ``file`` and the entry.
     """
-    builder = _Builder(file, vocabulary)
+    builder = _Builder(file, vocabulary, languages)
     data = builder.top(raw)
     builder.matching(data.get("matching", {}))
     builder.classes(data["classes"])

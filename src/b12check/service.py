@@ -20,8 +20,29 @@ __all__ = [
     "UnknownProfileError",
     "assess",
     "assess_parsed",
+    "check_profile",
     "parse_intake",
 ]
+
+
+def check_profile(
+    profile: str | None, *, default: str | None = None, knowledge: KnowledgeBase | None = None
+) -> str:
+    """The profile to use: the one named, else ``default``, else the configured one
+    (``B12CHECK_PROFILE``). An unknown name raises :class:`IntakeError` on the field
+    ``profile``; the check itself is the knowledge's own, the one place it happens."""
+    if profile is None:
+        if default is None:
+            from b12check.settings import get_settings
+
+            default = get_settings().profile
+        profile = default
+    kb = knowledge or load_knowledge_base()
+    try:
+        kb.core.check_profile(profile)
+    except UnknownProfileError as exc:
+        raise IntakeError([FieldError("profile", str(exc))]) from None
+    return profile
 
 
 def parse_intake(document: object) -> Intake:
@@ -52,13 +73,5 @@ def assess_parsed(
     """Assess an already parsed intake (the benchmark's and the diary's fast path)."""
     kb = knowledge or load_knowledge_base()
     when = intake.today or today or date.today()
-    if profile not in kb.profiles:
-        raise IntakeError(
-            [
-                FieldError(
-                    "profile",
-                    f"unknown profile {profile!r}; expected one of: {', '.join(kb.profiles)}",
-                )
-            ]
-        )
+    check_profile(profile, knowledge=kb)
     return assess_intake(intake, kb.core, profile, when)

@@ -1,8 +1,10 @@
 """A real server on loopback and Debian's Chromium driven by Playwright (sync API).
 
 The server runs uvicorn in a thread on a free port with its own data folder; Chromium is the
-system one (``/usr/bin/chromium``), never a Playwright download. Screenshots go to
-``test-artifacts/``.
+system one (``/usr/bin/chromium``), never a Playwright download; one browser serves the whole
+session. In this test mode the app also serves axe-core (``/__axe/axe.min.js``), so the audit
+runs under the page's own Content-Security-Policy (``script-src 'self'``), never bypassing it.
+Screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/__axe/axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -42,6 +45,7 @@ def _free_port() -> int:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a running b12check web app (stopped at the end of the session)."""
     import uvicorn
+    from fastapi.staticfiles import StaticFiles
 
     from b12check.settings import Settings
     from b12check.web.app import create_app
@@ -50,9 +54,10 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         data_dir=tmp_path_factory.mktemp("browser-data"), secret_key="browser-test-secret"
     )
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
+    app = create_app(settings)
+    if AXE.exists():
+        app.mount(AXE_URL.rsplit("/", 1)[0], StaticFiles(directory=AXE.parent), name="axe")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -100,12 +105,9 @@ def page(browser: Any, base_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def audit_page(browser: Any, base_url: str) -> Iterator[Any]:
-    """A page whose CSP is bypassed so that axe-core can be injected as a script tag."""
-    context = browser.new_context(base_url=base_url, bypass_csp=True)
-    pg = context.new_page()
-    yield pg
-    context.close()
+def audit_page(page: Any) -> Any:
+    """A page to audit: the ordinary page, Content-Security-Policy in force."""
+    return page
 
 
 def screenshot(page: Any, name: str) -> Path:
@@ -120,7 +122,7 @@ def axe_violations(page: Any) -> list[dict[str, object]]:
     """Serious and critical axe-core violations on the current page (WCAG 2.1 A/AA rules)."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci` in the repository root")
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(url=AXE_URL)  # served by the app: allowed by script-src 'self'
     result = page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
@@ -217,7 +219,7 @@ def fill_step(page: Any, answers: dict[str, Any]) -> None:
 def complete_questionnaire(page: Any, person: dict[str, Any]) -> None:
     """From the start page to the result page, step by step."""
     page.goto(f"/?lang={person['lang']}")
-    page.locator("main a[href='/questionnaire']").click()
+    page.locator("main a[href='/questionnaire']").first.click()
     for _ in range(12):
         step = page.locator("input[name=step]").get_attribute("value")
         if step == "review":

@@ -34,10 +34,15 @@ def test_results_are_interpreted_with_the_next_test(page: Any, shot: Any) -> Non
     page.locator("#f-lab-1-value").fill("7,1")
     page.locator("#f-lab-1-unit").select_option("mmol/L")
     page.locator("form.lab-form button[type=submit]").click()
-    table = page.locator("#lab-results-heading ~ div table").first
-    text = table.inner_text()
-    assert re.search(r"184,[45]", text)
+    results = page.locator(".lab-list")
+    text = results.inner_text()
+    assert re.search(r"184,[45] pmol/L", text)
     assert "250 pg/mL" in text
+    assert "7,1 mmol/L" in text  # Hb as Dutch labs write it
+    assert re.search(r"\d,\d–\d+,\d mmol/L|vanaf \d,\d mmol/L", text)  # its range in mmol/L
+    assert results.locator("svg[role=img]").count() == 2  # a range bar per result
+    assert "Het grijze gebied" in text  # B12 in the grey zone, explained
+    assert page.locator("#action-card").is_visible()  # the urgency the labs alone give
     assert page.locator("#lab-tests-heading").is_visible()  # tests to ask for
     # what was typed is still in the form
     assert page.locator("#f-lab-1-value").input_value() == "7,1"

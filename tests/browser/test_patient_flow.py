@@ -14,12 +14,15 @@ def test_person_gets_the_expected_triage_level(
     page: Any, person: dict[str, Any], complete: Any, shot: Any
 ) -> None:
     complete(page, person)
-    banner = page.locator("#result-banner")
-    assert banner.get_attribute("data-level") == person["level"]
+    card = page.locator("#action-card")
+    assert card.get_attribute("data-level") == person["level"]
     assert page.locator("html").get_attribute("lang") == person["lang"]
-    # the page always says it is not a diagnosis and lists the six look-alikes
-    assert page.locator("#disclaimer-heading").is_visible()
-    assert page.locator("table.lookalikes tbody tr").count() == 6
+    # the card is the first thing on the page and has the focus
+    assert page.evaluate("document.activeElement.id") == "action-card"
+    top = page.evaluate("document.getElementById('action-card').getBoundingClientRect().top")
+    assert top < 200
+    # the page always says it is not a diagnosis (beside the advice, folded for a red flag)
+    assert page.locator(".disclaimer").count() >= 1
     shot(page, f"result-{person['name']}")
 
 
@@ -27,7 +30,7 @@ def test_immediate_result_names_112_and_the_out_of_hours_service(
     page: Any, people: dict[str, Any], complete: Any
 ) -> None:
     complete(page, people["immediate-nl"])
-    text = page.locator("#result-banner").inner_text()
+    text = page.locator("#action-card").inner_text()
     assert "112" in text
     assert "huisartsenpost" in text.lower()
 
@@ -36,18 +39,21 @@ def test_routine_person_sees_labs_converted_and_downloads_the_gp_report(
     page: Any, people: dict[str, Any], complete: Any, shot: Any
 ) -> None:
     complete(page, people["routine-en-grey-zone"])
-    row_text = page.locator("#labs-heading ~ div table tbody tr").first.inner_text()
+    labs = page.locator("details.fold", has=page.locator(".lab-list"))
+    labs.locator("summary").click()
+    row_text = labs.locator(".lab-item").first.inner_text()
     assert "250 pg/mL" in row_text
     assert re.search(r"184\.[45]", row_text)
     assert "pmol/L" in row_text
+    assert labs.locator(".lab-item svg[role=img]").first.is_visible()
     assert page.locator("#tests-heading").is_visible()
     with page.expect_download() as download_info:
-        page.locator("button[formaction='/report.pdf']").click()
+        page.locator("a[href='/report.pdf']").click()
     path = download_info.value.path()
     assert path is not None
     with open(path, "rb") as handle:
         assert handle.read(5) == b"%PDF-"
-    page.locator("form[action='/report'] button.primary").click()
+    page.locator("a[href='/report']").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith("Report for the GP")
     shot(page, "gp-report-routine-en")
@@ -56,7 +62,8 @@ def test_routine_person_sees_labs_converted_and_downloads_the_gp_report(
 def test_language_switch_keeps_the_answers(page: Any) -> None:
     page.goto("/questionnaire?lang=nl")
     page.locator("#f-age").fill("61")
-    page.locator("button[value='lang:en']").click()
+    page.locator("header a[data-lang=en]").click()
+    page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("#f-age").input_value() == "61"
 
@@ -118,7 +125,7 @@ def test_questionnaire_works_without_javascript(
     page = context.new_page()
     try:
         complete(page, people["immediate-nl"])
-        assert page.locator("#result-banner").get_attribute("data-level") == "immediate"
+        assert page.locator("#action-card").get_attribute("data-level") == "immediate"
     finally:
         context.close()
 

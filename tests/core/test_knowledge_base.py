@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from b12check.errors import KnowledgeError
-from b12check.knowledge_base import LANGUAGES, TEXT_COVERAGE, load_knowledge_base
+from b12check.knowledge_base import TEXT_COVERAGE, load_knowledge_base
 from caseplugin import shared_dir
 
 KB = load_knowledge_base()
@@ -26,18 +26,17 @@ def test_every_shared_vocabulary_code_is_known_and_has_both_texts_in_both_langua
         text_section = TEXT_COVERAGE.get(section)
         if text_section is None:
             continue
-        for lang in LANGUAGES:
+        for lang in KB.languages:
             for code in codes:
                 entry = KB.texts[lang][text_section][code]
                 assert entry["patient"].strip() and entry["clinician"].strip(), (lang, code)
 
 
 def test_every_rule_names_existing_sources_and_has_texts() -> None:
-    assert len(KB.core.rules) >= 50
     for rid, rule in KB.core.rules.items():
         assert rule.sources, rid
         assert all(s in KB.sources for s in rule.sources)
-        for lang in LANGUAGES:
+        for lang in KB.languages:
             assert KB.has_text(lang, "rules", rid)
 
 

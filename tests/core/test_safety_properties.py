@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from b12check.errors import IntakeError
@@ -223,11 +223,9 @@ def test_missing_data_never_counts_as_normal(intake: dict[str, Any]) -> None:
     if not measured & {"b12", "holotc", "mma", "homocysteine"}:
         assert result["b12"]["status"] == "not_tested"
     for lab in result["labs"]:
-        assert (
-            (lab["analyte"] in measured
-            and lab["interpretation"] is not None)
-            or lab["analyte"] in {"ft4", "creatinine"}
-        )
+        assert (lab["analyte"] in measured and lab["interpretation"] is not None) or lab[
+            "analyte"
+        ] in {"ft4", "creatinine"}
 
 
 json_leaf = st.one_of(
@@ -285,3 +283,104 @@ def test_random_intakes_never_crash_the_core(document: Any) -> None:
         assert exc.errors and all(e.path and e.message for e in exc.errors)
     else:
         assert result.triage_level in LEVELS
+
+
+# ---- v2 red flags and rules (clinical-rules.md T1, L1, D) ----
+
+V2_RED_FLAGS = ["chest_pain", "fainting", "vision_loss"]
+NERVE_SYMPTOMS = [*sorted(KB.core.group("neuro")), "muscle_weakness"]
+HB_UNITS = {"g/L": 1.0, "g/dL": 10.0, "mmol/L": KB.analytes["hb"].units["mmol/l"].factor}
+
+
+@SETTINGS
+@given(intakes(), st.sampled_from(V2_RED_FLAGS))
+def test_chest_pain_fainting_or_vision_loss_always_give_immediate(
+    intake: dict[str, Any], flag: str
+) -> None:
+    intake["symptoms"][flag] = {}
+    assert assess(intake).triage_level == "immediate"
+
+
+@SETTINGS
+@given(intakes(), st.sampled_from(NERVE_SYMPTOMS))
+def test_nitrous_oxide_with_a_nerve_symptom_or_weakness_always_gives_immediate(
+    intake: dict[str, Any], symptom: str
+) -> None:
+    intake["exposures"] = sorted(set(intake["exposures"]) | {"nitrous_oxide"})
+    intake["symptoms"][symptom] = {}
+    result = assess(intake)
+    assert result.triage_level == "immediate"
+    assert "nitrous_oxide_with_neuro" in result.triage_reasons
+
+
+@SETTINGS
+@given(
+    intakes(),
+    st.floats(min_value=20, max_value=69.9, allow_nan=False),
+    st.sampled_from(sorted(HB_UNITS)),
+)
+def test_a_critical_haemoglobin_always_gives_immediate(
+    intake: dict[str, Any], grams_per_litre: float, unit: str
+) -> None:
+    others = [lab for lab in intake["labs"] if lab["analyte"] != "hb"]
+    value = grams_per_litre / HB_UNITS[unit]
+    intake["labs"] = [*others, {"analyte": "hb", "value": value, "unit": unit}]
+    result = assess(intake)
+    assert result.triage_level == "immediate"
+    assert "critical_hb" in result.triage_reasons
+
+
+@SETTINGS
+@given(intakes(), st.floats(min_value=70, max_value=79.9, allow_nan=False))
+def test_a_severe_haemoglobin_is_never_below_urgent(
+    intake: dict[str, Any], grams_per_litre: float
+) -> None:
+    others = [lab for lab in intake["labs"] if lab["analyte"] != "hb"]
+    intake["labs"] = [*others, {"analyte": "hb", "value": grams_per_litre, "unit": "g/L"}]
+    assert level(intake) >= LEVELS.index("urgent")
+
+
+lab_limit = st.one_of(st.none(), st.floats(min_value=50, max_value=1500, allow_nan=False))
+
+
+@SETTINGS
+@given(
+    st.floats(min_value=20, max_value=1500, allow_nan=False),
+    lab_limit,
+    lab_limit,
+    st.sampled_from(["seed", "nhg", "nice"]),
+)
+def test_entering_a_labs_range_never_turns_a_borderline_b12_into_normal(
+    value: float, low: float | None, high: float | None, profile: str
+) -> None:
+    if low is not None and high is not None:
+        assume(low != high)
+        low, high = min(low, high), max(low, high)
+    bare = {
+        "today": TODAY.isoformat(),
+        "labs": [{"analyte": "b12", "value": value, "unit": "pmol/L"}],
+    }
+    without = assess(bare, profile=profile).to_dict()["labs"][0]["interpretation"]
+    ranged = {
+        "today": TODAY.isoformat(),
+        "labs": [
+            {"analyte": "b12", "value": value, "unit": "pmol/L", "reference_range": [low, high]}
+        ],
+    }
+    with_range = assess(ranged, profile=profile).to_dict()["labs"][0]["interpretation"]
+    if without in {"borderline", "low"}:
+        assert with_range != "normal", (value, low, high, without)
+    if low is not None and value < low:
+        assert with_range == "low"
+
+
+@SETTINGS
+@given(intakes())
+def test_a_likely_look_alike_always_has_a_next_step_and_only_then(intake: dict[str, Any]) -> None:
+    result = assess(intake).to_dict()
+    steps = set(VOCAB.codes("next_steps"))
+    for d in result["differentials"]:
+        if d["support"] == "likely":
+            assert d.get("next_step") in steps, d
+        else:
+            assert "next_step" not in d, d

@@ -153,7 +153,9 @@ def test_hb_limit_depends_on_sex_and_pregnancy() -> None:
 
 
 def test_results_outside_the_assay_range_read_as_just_beyond_the_limit() -> None:
-    below = assess({"today": TODAY, "labs": [{"analyte": "b12", "value": "<148", "unit": "pmol/L"}]})
+    below = assess(
+        {"today": TODAY, "labs": [{"analyte": "b12", "value": "<148", "unit": "pmol/L"}]}
+    )
     assert below.to_dict()["labs"][0]["interpretation"] == "low"
     assert below.to_dict()["notes"][0]["code"] == "censored_value"
     above = lab_value({"analyte": "b12", "value": "> 738", "unit": "pmol/L"})

@@ -8,7 +8,7 @@ import json
 
 from typer.testing import CliRunner
 
-from b12check.store.cli import diary_app
+from b12check.cli.diary import diary_app
 
 TODAY = "2026-11-28"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from b12check.store.testing import LiveServer
+from support.database import LiveServer
 
 WRITERS = 8
 

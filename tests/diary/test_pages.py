@@ -178,11 +178,9 @@ def test_result_page_saves_its_assessment_as_the_diary_starting_point(app_factor
                     "symptoms": {"sym-muscle_pain": "yes", "sym-muscle_pain-severity": "6"}})  # fmt: skip
     result = walk.result()
     assert result.status_code == 200
-    form = result.text.split('action="/diary/baseline"', 1)[1].split("</form>", 1)[0]
+    form = result.text.split('action="/result/save"', 1)[1].split("</form>", 1)[0]
     r = client.post(
-        "/diary/baseline",
-        data={"csrf_token": hidden(form, "csrf_token"), "state": hidden(form, "state")},
-        follow_redirects=False,
+        "/result/save", data={"csrf_token": hidden(form, "csrf_token")}, follow_redirects=False
     )
     assert r.status_code == 303
     assert r.headers["location"] == "/diary"

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from b12check.core.codes import TREATABLE
 from b12check.core.model import Assessment
 from b12check.knowledge_base import KnowledgeBase
 
@@ -180,8 +181,16 @@ def expected_flags(
     flags = {
         "untested_risk_with_complaints": a.status == "not_tested" and bool(risks) and complaint,
         "grey_zone_without_followup": a.status == "indeterminate" and "mma" in a.tests,
+        # the core plans treatment for an untreated deficiency: P2, or (v2) P2b when the
+        # status is deficient or probable (P2b also treats pernicious anaemia whatever the
+        # status; a deficiency is what C3 counts)
         "deficient_without_treatment": any(
             f.rule == "P2" and f.conclusion.startswith("plan=") for f in a.firings
+        )
+        or (
+            a.status in TREATABLE
+            and "treatment" not in intake
+            and any(f.rule == "P2b" for f in a.firings)
         ),
     }
     treatment = intake.get("treatment")

@@ -53,7 +53,9 @@ def test_flags_equal_the_core_for_sampled_patients(
             mismatches.append((pid, want, flags[pid], intake))
         for reason in REASONS:
             seen[reason] += want[reason]
-    assert not mismatches, mismatches[:3]
+    assert not mismatches, [
+        (p, {k: (w[k], g[k]) for k in w if w[k] != g[k]}, i) for p, w, g, i in mismatches[:3]
+    ]
     # the comparison is not vacuous: every rule in play fired for some sampled patients
     for reason in REASONS:
         if reason != "metformin_monitoring_overdue" or monitoring:
@@ -86,7 +88,7 @@ def test_nhg_flags_fewer_medicine_only_users_than_seed(synthetic: Path, kb: Know
 def test_flags_equal_the_core_at_rule_edges(
     tmp_path: Path, kb: KnowledgeBase, profile: str
 ) -> None:
-    from screening.edge_cases import T, write_edge_extract
+    from b12check.screening.edge_cases import T, write_edge_extract
 
     folder = write_edge_extract(tmp_path)
     flags = screen_flags(folder, kb, Settings(profile, T, monitoring=True))

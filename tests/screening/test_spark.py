@@ -14,13 +14,13 @@ from typer.testing import CliRunner
 
 from b12check.cli import app
 from b12check.knowledge_base import KnowledgeBase
+from b12check.screening.edge_cases import T, write_edge_extract
 from b12check.screening.engines import connect, spark_session
 from b12check.screening.extract import ExtractMapping, read_extract
 from b12check.screening.rules import Settings, flag_table
 from b12check.screening.validate import validate
 from screening.bad_extract import EXPECTED, write_bad_extract
 from screening.conftest import AS_OF
-from screening.edge_cases import T, write_edge_extract
 
 
 def _rows(

@@ -7,8 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
+from b12check.cli.db import db_app
 from b12check.store import current, downgrade, head, upgrade
-from b12check.store.cli import db_app
 from b12check.store.database import make_engine
 from b12check.store.models import Base
 

@@ -52,7 +52,6 @@ class Flow:
         """Post the current step's form with these fields; keep the answer page."""
         data: dict[str, Any] = {
             "csrf_token": hidden(self.html, "csrf_token"),
-            "state": hidden(self.html, "state"),
             "step": self.step,
             "action": action,
             **fields,
@@ -68,8 +67,14 @@ class Flow:
             assert response.status_code == 200, (current, response.text[:2000])
             assert self.step != current, f"stuck on {current}"
 
+    def open(self, step: str) -> Any:
+        """Go to a step by its address, as the review's "change" links and Back do."""
+        self.response = self.client.get(f"/questionnaire/{step}")
+        return self.response
+
     def result(self) -> Any:
-        return self.submit(action="result", url="/result")
+        """Ask for the result on the review step (post/redirect/get to ``/result``)."""
+        return self.submit(action="result")
 
 
 @pytest.fixture

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from fastapi.testclient import TestClient
 
 from b12check import service
+from caseplugin import shared_dir
 
-VIGNETTES = Path("/work/shared/vignettes")
 P05 = {
     "today": "2026-11-28",
     "patient": {"age": 52, "sex": "female"},
@@ -26,9 +24,10 @@ def test_api_assess_equals_the_library(client: TestClient) -> None:
     assert response.json() == service.assess(P05).to_dict()
 
 
-@pytest.mark.skipif(not VIGNETTES.is_dir(), reason="shared vignettes not present")
 def test_api_assess_all_vignettes_like_the_library(client: TestClient) -> None:
-    for path in sorted(VIGNETTES.glob("*.yaml")):
+    vignettes = sorted((shared_dir() / "vignettes").glob("*.yaml"))
+    assert vignettes, f"no vignettes in {shared_dir()} (set B12CHECK_SHARED)"
+    for path in vignettes:
         case: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         intake = yaml.safe_load(yaml.safe_dump(case["intake"], default_flow_style=False))
         response = client.post("/api/assess", content=_json(intake),

@@ -72,7 +72,7 @@ def test_treatment_step_only_when_already_treated(flow: Any) -> None:
     flow.to_review({"history": {"on_treatment": "no"}})
     assert "Your B12 treatment" not in flow.html
     assert "Your complaints" in flow.html  # the review lists the steps that were shown
-    flow.submit(action="goto:history")
+    flow.open("history")
     flow.submit(on_treatment="yes")
     assert flow.step == "treatment"
 
@@ -98,7 +98,7 @@ def test_unreadable_number_is_shown_next_to_the_field_and_kept(flow: Any) -> Non
     assert 'value="forty"' in flow.html
     assert 'id="err-age"' in flow.html
     assert 'aria-invalid="true"' in flow.html
-    assert "Enter a whole number" in flow.html
+    assert "Age in years: enter a whole number" in flow.html  # the field in words
 
 
 def test_age_below_adult_range_is_an_error_at_the_age_field(flow: Any) -> None:
@@ -125,15 +125,6 @@ def test_dutch_decimal_comma_is_read() -> None:
     answers = {"lab-0-analyte": "hb", "lab-0-value": "7,1", "lab-0-unit": "mmol/L"}
     intake = build_intake(answers, catalogue()).intake
     assert intake["labs"] == [{"analyte": "hb", "value": 7.1, "unit": "mmol/L"}]
-
-
-def test_tampered_state_is_ignored(flow: Any) -> None:
-    flow = flow()
-    flow.submit(age="44")
-    page = flow.html.replace(flow.hidden("state"), "eyJhZ2UiOiI5OSJ9.forged")
-    flow.response.__dict__["_content"] = page.encode()
-    flow.submit(action="goto:about")
-    assert 'value="99"' not in flow.html
 
 
 def test_nothing_typed_appears_in_a_url(flow: Any) -> None:

@@ -4,16 +4,18 @@ warnings -> differentials -> follow-up -> explanation."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from b12check import __version__
 from b12check.core.case import Case, Note, build_case
 from b12check.core.cautions import decide_warnings
 from b12check.core.context import Context
-from b12check.core.differentials import decide_differentials
-from b12check.core.followup import decide_follow_up, treatment_response
+from b12check.core.differentials import decide_differentials, next_steps
+from b12check.core.egfr import estimated_egfr, parameters_used
+from b12check.core.followup import decide_follow_up, diary_response
 from b12check.core.intake import Intake
-from b12check.core.knowledge import Knowledge
+from b12check.core.knowledge import Knowledge, UnknownProfileError
 from b12check.core.labs import Reading, latest, read_lab
 from b12check.core.model import Assessment, MedicineSeen
 from b12check.core.orders import decide_tests
@@ -22,29 +24,27 @@ from b12check.core.risk import find_risk_factors
 from b12check.core.status import decide_status, decide_suspicion
 from b12check.core.triage import decide_triage
 
-
-class UnknownProfileError(ValueError):
-    """The profile asked for does not exist in the knowledge base."""
+__all__ = ["UnknownProfileError", "assess_intake"]
 
 
 def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: date) -> Assessment:
     """Assess one shape-valid intake. ``today`` is used unless the intake fixes its own date."""
-    if profile not in knowledge.profiles:
-        raise UnknownProfileError(
-            f"unknown profile {profile!r}; expected one of: {', '.join(knowledge.profiles)}"
-        )
+    knowledge.check_profile(profile)
     case = build_case(intake, knowledge, today)
     params = knowledge.params(profile, case.today)
     readings = [read_lab(lab, case, params) for lab in case.labs]
+    estimate = estimated_egfr(latest(readings), case, knowledge, params)
+    if estimate is not None:
+        readings.append(replace(read_lab(estimate, case, params), note="egfr_estimated"))
     ctx = Context(case, knowledge, params, readings, latest(readings))
     _trace_labs(ctx, readings)
     risks = find_risk_factors(ctx)
     status = decide_status(ctx)
     suspicion = decide_suspicion(ctx, risks)
-    response = treatment_response(ctx)
+    response, diary_finding = diary_response(ctx)
     reevaluate = needs_reevaluation(ctx, response)
     triage = decide_triage(ctx, risks, status.code, response, reevaluate)
-    plan = decide_plan(ctx, status.code, triage.level, risks, reevaluate)
+    plan = decide_plan(ctx, status.code, triage.level, risks, reevaluate, response)
     tests, normal_b12_warning, test_while_taking = decide_tests(
         ctx, status.code, suspicion, triage.level, risks
     )
@@ -52,6 +52,7 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
         ctx, status, suspicion, plan, tests, normal_b12_warning, test_while_taking
     )
     differentials = decide_differentials(ctx)
+    steps = next_steps(ctx, differentials)
     follow_up = decide_follow_up(ctx, plan)
     return Assessment(
         version=__version__,
@@ -64,11 +65,13 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
         risk_factors=tuple(risks),
         labs=tuple(readings),
         differentials=tuple(differentials),
+        next_steps=tuple(steps),
         tests=tuple(tests),
         plan=plan,
         warnings=tuple(warnings),
         follow_up=follow_up,
         treatment_response=response,
+        diary_finding=diary_finding,
         medicines=_medicines(case),
         notes=tuple(case.notes) + _reading_notes(readings),
         firings=tuple(ctx.firings),
@@ -80,7 +83,19 @@ def assess_intake(intake: Intake, knowledge: Knowledge, profile: str, today: dat
 def _trace_labs(ctx: Context, readings: list[Reading]) -> None:
     for r in readings:
         lab = r.lab
-        if lab.unit is not None and (lab.unit.factor != 1 or lab.unit.name != lab.canonical_unit):
+        if lab.estimated and "creatinine" in ctx.latest:
+            creatinine = ctx.latest["creatinine"].lab
+            ctx.fire(
+                "L3",
+                f"labs.egfr={lab.original_value} {lab.canonical_unit} (estimated)",
+                [
+                    f"lab:creatinine={creatinine.value:.4g} {creatinine.canonical_unit}",
+                    f"age:{ctx.case.age:g}",
+                    f"sex:{ctx.case.sex}",
+                ],
+                parameters_used(ctx.case.sex == "female"),
+            )
+        elif lab.unit is not None and (lab.unit.factor != 1 or lab.unit.name != lab.canonical_unit):
             ctx.fire(
                 "L2",
                 f"labs[{lab.index}].value={lab.value:g} {lab.canonical_unit}",

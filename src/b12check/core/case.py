@@ -8,13 +8,29 @@ from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
 
-from b12check.core.intake import Intake, Lab, Medication, SymptomDetail
+from b12check.core.codes import (
+    Analyte,
+    Condition,
+    DietPattern,
+    Exposure,
+    MedicationClass,
+    NoteCode,
+    Qualitative,
+    Symptom,
+    is_condition,
+    is_diet,
+    is_exposure,
+    is_medication_class,
+    is_symptom,
+)
+from b12check.core.intake import Intake, Lab, Medication, Sex, SymptomDetail
 from b12check.core.knowledge import AnalyteSpec, Knowledge, UnitSpec
 from b12check.core.loinc import loinc_check_digit_ok
+from b12check.core.numbers import parse_number
 from b12check.core.units import expected_units, find_unit, plausible, plausible_units
 from b12check.errors import FieldError, IntakeError
 
-_QUALITATIVE = {
+_QUALITATIVE: dict[str, Qualitative] = {
     "positive": "positive",
     "pos": "positive",
     "positief": "positive",
@@ -28,11 +44,14 @@ _QUALITATIVE = {
 }
 
 
+_B12_SUPPLEMENT: MedicationClass = "b12_supplement"
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """An assumption or remark the assessment reports (code from vocabulary ``notes``)."""
 
-    code: str
+    code: NoteCode
     path: str
     values: tuple[tuple[str, str], ...] = ()
 
@@ -42,9 +61,9 @@ class LabValue:
     """One lab result converted to its analyte's canonical unit (or a qualitative result)."""
 
     index: int
-    analyte: str
+    analyte: Analyte
     value: float | None  # canonical unit; None for qualitative results
-    result: str | None  # positive / negative for qualitative results
+    result: Qualitative | None  # positive / negative for qualitative results
     unit: UnitSpec | None
     original_value: float | str
     original_unit: str | None
@@ -52,6 +71,7 @@ class LabValue:
     loinc: str | None
     lab_range: tuple[float | None, float | None] | None  # canonical unit
     canonical_unit: str | None
+    estimated: bool = False  # computed by b12check (rule L3), not measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +80,7 @@ class MedicineUse:
 
     index: int
     name: str
-    classes: frozenset[str]
+    classes: frozenset[MedicationClass]
     recognised: bool
     months: float | None
     since: date | None
@@ -84,14 +104,14 @@ class Case:
 
     today: date
     age: float | None
-    sex: str | None
+    sex: Sex | None
     pregnant: bool
     breastfeeding: bool
-    diet: str | None
+    diet: DietPattern | None
     fortified_foods: bool | None
-    symptoms: dict[str, SymptomDetail]
-    conditions: frozenset[str]
-    exposures: frozenset[str]
+    symptoms: dict[Symptom, SymptomDetail]
+    conditions: frozenset[Condition]
+    exposures: frozenset[Exposure]
     medicines: list[MedicineUse]
     supplements: SupplementTotals
     b12_starts: list[date | None]  # start of every B12 source being taken (None = unknown)
@@ -134,20 +154,30 @@ def build_case(intake: Intake, knowledge: Knowledge, today: date) -> Case:
                 FieldError("patient.breastfeeding", "breastfeeding cannot be true when sex is male")
             )
 
-    diet = intake.diet.pattern if intake.diet else None
-    if diet is not None and diet not in vocab.codes("diets"):
-        errors.append(_unknown_code("diet.pattern", diet, vocab.codes("diets")))
+    pattern = intake.diet.pattern if intake.diet else None
+    diet: DietPattern | None = None
+    if pattern is not None:
+        if is_diet(pattern):
+            diet = pattern
+        else:
+            errors.append(_unknown_code("diet.pattern", pattern, vocab.codes("diets")))
 
+    conditions: set[Condition] = set()
     for i, code in enumerate(intake.conditions):
-        if code not in vocab.codes("conditions"):
+        if is_condition(code):
+            conditions.add(code)
+        else:
             errors.append(_unknown_code(f"conditions[{i}]", code, vocab.codes("conditions")))
+    exposures: set[Exposure] = set()
     for i, code in enumerate(intake.exposures):
-        if code not in vocab.codes("exposures"):
+        if is_exposure(code):
+            exposures.add(code)
+        else:
             errors.append(_unknown_code(f"exposures[{i}]", code, vocab.codes("exposures")))
 
-    symptoms: dict[str, SymptomDetail] = {}
+    symptoms: dict[Symptom, SymptomDetail] = {}
     for code, detail in intake.symptoms.items():
-        if code not in vocab.codes("symptoms"):
+        if not is_symptom(code):
             errors.append(_unknown_code(f"symptoms.{code}", code, vocab.codes("symptoms")))
         elif detail.severity == 0:
             notes.append(Note("symptom_severity_zero", f"symptoms.{code}", (("symptom", code),)))
@@ -171,7 +201,7 @@ def build_case(intake: Intake, knowledge: Knowledge, today: date) -> Case:
         if entry.date > today:
             errors.append(FieldError(f"diary[{i}].date", f"date is after today ({today})"))
         for code in entry.severity:
-            if code not in vocab.codes("symptoms"):
+            if not is_symptom(code):
                 errors.append(
                     _unknown_code(f"diary[{i}].severity.{code}", code, vocab.codes("symptoms"))
                 )
@@ -187,8 +217,8 @@ def build_case(intake: Intake, knowledge: Knowledge, today: date) -> Case:
         diet=diet,
         fortified_foods=intake.diet.fortified_foods if intake.diet else None,
         symptoms=symptoms,
-        conditions=frozenset(intake.conditions),
-        exposures=frozenset(intake.exposures),
+        conditions=frozenset(conditions),
+        exposures=frozenset(exposures),
         medicines=medicines,
         supplements=totals,
         b12_starts=b12_starts,
@@ -257,10 +287,10 @@ def _medicine(
     name = med.name or med.atc or ""
     if hit is None:
         notes.append(Note("medicine_not_recognised", path, (("name", name),)))
-        classes: frozenset[str] = frozenset()
+        classes: frozenset[MedicationClass] = frozenset()
     else:
-        classes = frozenset(hit.classes)
-    if "b12_supplement" in classes:
+        classes = frozenset(c for c in hit.classes if is_medication_class(c))
+    if _B12_SUPPLEMENT in classes:
         b12_starts.append(med.since)
     return MedicineUse(
         index, name, classes, hit is not None, months, med.since, med.dose_mg_per_day
@@ -322,14 +352,7 @@ def _lab(
         return None
     value = number * unit.factor
     if not plausible(spec, value):
-        low, high = spec.plausible or (0.0, 0.0)
-        errors.append(
-            FieldError(
-                f"{path}.value",
-                f"{lab.value} {unit.name} is not a possible {spec.code} value "
-                f"(expected {low:g}–{high:g} {spec.canonical_unit}); check the value and unit",
-            )
-        )
+        errors.append(FieldError(f"{path}.value", _implausible(spec, number, unit)))
         return None
     lab_range = _lab_range(lab, unit, path, errors)
     if lab_range is not None:
@@ -392,14 +415,14 @@ def _number(value: float | str) -> tuple[float, str] | None:
     the limit and the sign, so that they read as just beyond it, never as the limit itself."""
     if isinstance(value, int | float):
         return float(value), ""
-    text = value.strip().replace(",", ".")
+    text = value.strip()
     sign = ""
     for prefix in sorted(_CENSORED, key=len, reverse=True):
         if text.startswith(prefix):
             sign, text = prefix, text[len(prefix) :].strip()
             break
     try:
-        number = float(text)
+        number = parse_number(text)
     except ValueError:
         return None
     if sign:
@@ -455,6 +478,20 @@ def _unit(
         )
     )
     return None
+
+
+def _implausible(spec: AnalyteSpec, number: float, unit: UnitSpec) -> str:
+    """Rule L4: say what was given, what is possible, and the unit the person probably meant."""
+    low, high = spec.plausible or (0.0, 0.0)
+    message = (
+        f"{number:g} {unit.name} is not a possible {spec.code} value "
+        f"(possible: {low:g}–{high:g} {spec.canonical_unit})"
+    )
+    likely = [u for u in plausible_units(spec, number) if u.factor != unit.factor]
+    if likely:
+        meant = " or ".join(f"{number:g} {u.name}" for u in likely)
+        return f"{message}; did you mean {meant}? Check the value and the unit"
+    return f"{message}; check the value and the unit"
 
 
 def _assumed(path: str, spec: AnalyteSpec, number: float, unit: UnitSpec) -> Note:

@@ -1,27 +1,44 @@
-"""Rules W1-W12: safety warnings about supplements, medicines and the tests themselves."""
+"""Rules W1-W14: safety warnings about supplements, medicines, the tests themselves and (v2) the
+look-alikes that must not be handled alone (statin, iron-deficiency anaemia)."""
 
 from __future__ import annotations
 
+from b12check.core.anaemia import iron_deficiency_needs_cause
+from b12check.core.codes import (
+    ABNORMAL_STATUSES,
+    FUNCTIONAL_MARKERS,
+    FUNCTIONAL_TESTS,
+    WARNINGS,
+    MedicationClass,
+    Plan,
+    Suspicion,
+    Test,
+    WarningCode,
+)
 from b12check.core.context import Context
 from b12check.core.risk import taking_b12
 from b12check.core.status import Status, egfr_reduced
 
-_ACID_AND_METFORMIN = ("metformin", "ppi", "h2ra")
+_FOLIC_ACID: MedicationClass = "folic_acid"
+_SUSPECTED: frozenset[Suspicion] = frozenset({"high", "moderate"})
+_ACID_AND_METFORMIN: frozenset[MedicationClass] = frozenset({"metformin", "ppi", "h2ra"})
 
 
 def decide_warnings(
     ctx: Context,
     status: Status,
-    suspicion: str,
-    plan: str,
-    tests: list[str],
+    suspicion: Suspicion,
+    plan: Plan,
+    tests: list[Test],
     normal_b12_warning: bool,
     test_while_taking: bool,
-) -> list[str]:
+) -> list[WarningCode]:
     """Every warning that applies, in vocabulary order."""
-    found: dict[str, None] = {}
+    found: dict[WarningCode, None] = {}
 
-    def warn(rule: str, code: str, because: list[str], params: tuple[str, ...] = ()) -> None:
+    def warn(
+        rule: str, code: WarningCode, because: list[str], params: tuple[str, ...] = ()
+    ) -> None:
         found[code] = None
         ctx.fire(rule, f"warnings+={code}", because, params)
 
@@ -35,7 +52,7 @@ def decide_warnings(
             ("warnings.b6_ul_mg_per_day",),
         )
     folic = totals.folic_acid_ug + sum(
-        (m.dose_mg_per_day or 0) * 1000 for m in case.medicines if "folic_acid" in m.classes
+        (m.dose_mg_per_day or 0) * 1000 for m in case.medicines if _FOLIC_ACID in m.classes
     )
     if (
         folic >= params.number("warnings.folic_acid_high_ug_per_day")
@@ -55,23 +72,24 @@ def decide_warnings(
             "supplements_distort_b12_test",
             because or ["b12 test recommended while B12 is taken"],
         )
-    if ctx.interp("b12") == "high" and not taking_b12(ctx):
-        warn("W4", "unexplained_high_b12", [ctx.lab_finding("b12"), "b12_taken:none"])
-    kidneys = egfr_reduced(ctx) is True or "chronic_kidney_disease" in case.conditions
-    mma_involved = any(ctx.measured(a) for a in ("mma", "homocysteine")) or any(
-        t in tests for t in ("mma", "homocysteine")
+    if ctx.interp("b12") == "high" and not taking_b12(ctx) and not ctx.exposed_to("nitrous_oxide"):
+        warn(
+            "W4",
+            "unexplained_high_b12",
+            [ctx.lab_finding("b12"), "b12_taken:none", "nitrous_oxide:none"],
+        )
+    kidneys = egfr_reduced(ctx) is True or ctx.known("chronic_kidney_disease")
+    mma_involved = any(ctx.measured(a) for a in FUNCTIONAL_MARKERS) or any(
+        t in tests for t in FUNCTIONAL_TESTS
     )
     if kidneys and mma_involved:
         warn("W5", "renal_function_affects_mma", ["kidney function reduced", "mma/homocysteine"])
-    if "nitrous_oxide" in case.exposures:
+    if ctx.exposed_to("nitrous_oxide"):
         warn("W6", "nitrous_oxide_functional_deficiency", ["exposure:nitrous_oxide"])
     if normal_b12_warning:
         warn("W7", "normal_b12_does_not_exclude", [ctx.lab_finding("b12"), "b12.suspicion:high"])
-    drugs = [m.name for m in case.medicines if m.classes & set(_ACID_AND_METFORMIN)]
-    if drugs and (
-        suspicion in {"high", "moderate"}
-        or status.code in {"deficient", "probable", "indeterminate"}
-    ):
+    drugs = [m.name for m in case.medicines if m.classes & _ACID_AND_METFORMIN]
+    if drugs and (suspicion in _SUSPECTED or status.code in ABNORMAL_STATUSES):
         warn(
             "W8",
             "do_not_stop_medication_yourself",
@@ -96,4 +114,14 @@ def decide_warnings(
             [f"vitamin_d_ug_per_day:{totals.vitamin_d_ug:g}"],
             ("warnings.vitamin_d_ul_ug_per_day",),
         )
-    return [w for w in ctx.knowledge.vocabulary.codes("warnings") if w in found]
+    statins = ctx.takes("statin")
+    if statins and ctx.muscle:
+        warn(
+            "W13",
+            "do_not_stop_statin_yourself",
+            [f"medicine:{statins[0]}", *ctx.symptoms_in(ctx.muscle)],
+        )
+    iron = iron_deficiency_needs_cause(ctx)
+    if iron:
+        warn("W14", "iron_deficiency_look_for_cause", iron, ("triage.iron_cause_age",))
+    return [w for w in WARNINGS if w in found]

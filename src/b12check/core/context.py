@@ -6,6 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from b12check.core.case import Case
+from b12check.core.codes import (
+    Analyte,
+    Condition,
+    Exposure,
+    Interpretation,
+    MedicationClass,
+    Symptom,
+)
 from b12check.core.knowledge import Knowledge, ParameterSet
 from b12check.core.labs import Reading
 from b12check.core.trace import Firing
@@ -19,13 +27,13 @@ class Context:
     knowledge: Knowledge
     params: ParameterSet
     readings: list[Reading]
-    latest: dict[str, Reading]
+    latest: dict[Analyte, Reading]
     firings: list[Firing] = field(default_factory=list)
-    present: frozenset[str] = frozenset()
-    neuro: frozenset[str] = frozenset()
-    severe_neuro: frozenset[str] = frozenset()
-    muscle: frozenset[str] = frozenset()
-    anaemia: frozenset[str] = frozenset()
+    present: frozenset[Symptom] = frozenset()
+    neuro: frozenset[Symptom] = frozenset()
+    severe_neuro: frozenset[Symptom] = frozenset()
+    muscle: frozenset[Symptom] = frozenset()
+    anaemia: frozenset[Symptom] = frozenset()
 
     def __post_init__(self) -> None:
         kb = self.knowledge
@@ -51,19 +59,37 @@ class Context:
         """Record that ``rule`` concluded ``conclusion`` from ``because``."""
         self.firings.append(Firing(rule, conclusion, tuple(because), parameters))
 
-    def interp(self, analyte: str) -> str | None:
+    # Typed membership tests: ``"statinn" in classes`` would type-check (a str literal overlaps
+    # with any code), ``ctx.takes("statinn")`` does not.
+    def has(self, symptom: Symptom) -> bool:
+        """Whether the symptom is present (reported with a severity above 0)."""
+        return symptom in self.present
+
+    def exposed_to(self, exposure: Exposure) -> bool:
+        """Whether the intake reports this exposure."""
+        return exposure in self.case.exposures
+
+    def known(self, condition: Condition) -> bool:
+        """Whether the intake reports this condition."""
+        return condition in self.case.conditions
+
+    def takes(self, medicine_class: MedicationClass) -> list[str]:
+        """The names of the medicines taken in this class (empty when none)."""
+        return [m.name for m in self.case.medicines if medicine_class in m.classes]
+
+    def interp(self, analyte: Analyte) -> Interpretation | None:
         """The interpretation of the result the rules use for ``analyte``; None when unmeasured."""
         reading = self.latest.get(analyte)
         return None if reading is None else reading.interpretation
 
-    def measured(self, analyte: str) -> bool:
+    def measured(self, analyte: Analyte) -> bool:
         """Whether any result for ``analyte`` was given."""
         return analyte in self.latest
 
-    def lab_finding(self, analyte: str) -> str:
+    def lab_finding(self, analyte: Analyte) -> str:
         """A finding string for the trace: ``lab:b12=low``."""
         return f"lab:{analyte}={self.interp(analyte)}"
 
-    def symptoms_in(self, codes: frozenset[str]) -> list[str]:
+    def symptoms_in(self, codes: frozenset[Symptom]) -> list[str]:
         """Trace findings for the present symptoms among ``codes`` (sorted for stable output)."""
         return [f"symptom:{c}" for c in sorted(codes)]

@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from b12check.core.codes import Progression as Progression  # re-exported for the doors
+from b12check.core.codes import TreatmentResponse, TreatmentRoute
 from b12check.errors import FieldError, IntakeError
 
 Sex = Literal["female", "male", "other"]
-Progression = Literal["improving", "stable", "worsening", "rapidly_worsening"]
 
 
 class _Strict(BaseModel):
@@ -101,11 +102,11 @@ class Treatment(_Strict):
     """B12 treatment already under way."""
 
     started: dt.date
-    route: Literal["oral", "intramuscular"]
+    route: TreatmentRoute
     dose_ug_per_day: Annotated[float, Field(ge=0, le=100000)] | None = None
     dose_ug: Annotated[float, Field(ge=0, le=100000)] | None = None
     schedule: str | None = None
-    response: Literal["improved", "unchanged", "worse"] | None = None
+    response: TreatmentResponse | None = None
 
 
 class Intake(_Strict):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from b12check.core.codes import Analyte
+
 Number = float
 ParamValue = float | tuple[float, float]
 
@@ -97,7 +99,7 @@ class LoincSpec:
     """A LOINC code accepted for an analyte: what kind of quantity it names, its usual unit."""
 
     code: str
-    analyte: str
+    analyte: Analyte
     kind: str
     unit: str | None
 
@@ -106,7 +108,7 @@ class LoincSpec:
 class AnalyteSpec:
     """What the core knows about one analyte: units, plausible values, LOINC codes."""
 
-    code: str
+    code: Analyte
     canonical_unit: str | None
     qualitative: bool
     plausible: tuple[float, float] | None
@@ -155,6 +157,10 @@ class Vocabulary:
         return self.sections[section]
 
 
+class UnknownProfileError(ValueError):
+    """The profile asked for does not exist in the knowledge base."""
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """The whole knowledge base as the core sees it."""
@@ -172,6 +178,13 @@ class Knowledge:
     rules: Mapping[str, RuleSpec]
     medicines: MedicineLookup
     _cache: dict[tuple[str, date], ParameterSet] = field(default_factory=dict, repr=False)
+
+    def check_profile(self, profile: str) -> None:
+        """The one check of a profile name every door relies on (through the service)."""
+        if profile not in self.profiles:
+            raise UnknownProfileError(
+                f"unknown profile {profile!r}; expected one of: {', '.join(self.profiles)}"
+            )
 
     def params(self, profile: str, on: date) -> ParameterSet:
         """The parameters of ``profile`` in force on ``on`` (memoised: profiles are immutable)."""

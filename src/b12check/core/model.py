@@ -8,9 +8,25 @@ from functools import cached_property
 from typing import Any
 
 from b12check.core.case import Note
+from b12check.core.codes import (
+    B12Status,
+    Differential,
+    MedicationClass,
+    NextStep,
+    Plan,
+    RiskFactor,
+    Support,
+    Suspicion,
+    Test,
+    TreatmentResponse,
+    TriageLevel,
+    TriageReason,
+    WarningCode,
+)
 from b12check.core.followup import FollowUp
 from b12check.core.knowledge import Knowledge, ParameterSet
 from b12check.core.labs import Reading
+from b12check.core.response import ResponseFinding
 from b12check.core.trace import Firing
 
 _RULE_GROUPS = "LRSTBPXDWF"
@@ -29,7 +45,7 @@ class MedicineSeen:
 
     name: str
     recognised: bool
-    classes: tuple[str, ...]
+    classes: tuple[MedicationClass, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +77,20 @@ class Assessment:
     version: str
     profile: str
     today: date
-    triage_level: str
-    triage_reasons: tuple[str, ...]
-    status: str
-    suspicion: str
-    risk_factors: tuple[str, ...]
+    triage_level: TriageLevel
+    triage_reasons: tuple[TriageReason, ...]
+    status: B12Status
+    suspicion: Suspicion
+    risk_factors: tuple[RiskFactor, ...]
     labs: tuple[Reading, ...]
-    differentials: tuple[tuple[str, str], ...]
-    tests: tuple[str, ...]
-    plan: str
-    warnings: tuple[str, ...]
+    differentials: tuple[tuple[Differential, Support], ...]
+    next_steps: tuple[tuple[Differential, NextStep], ...]  # rule D (v2): each likely one's step
+    tests: tuple[Test, ...]
+    plan: Plan
+    warnings: tuple[WarningCode, ...]
     follow_up: FollowUp
-    treatment_response: str | None
+    treatment_response: TreatmentResponse | None
+    diary_finding: ResponseFinding | None  # F3's numbers when the response came from a diary
     medicines: tuple[MedicineSeen, ...]
     notes: tuple[Note, ...]
     firings: tuple[Firing, ...]
@@ -97,6 +115,17 @@ class Assessment:
         """Every rule id that fired, in rule-book order."""
         return tuple(sorted({f.rule for f in self.firings}, key=rule_sort_key))
 
+    def next_step(self, condition: Differential) -> NextStep | None:
+        """The next step of a likely look-alike (rule D), None for the others."""
+        return dict(self.next_steps).get(condition)
+
+    def _differential(self, condition: Differential, support: Support) -> dict[str, Any]:
+        entry: dict[str, Any] = {"condition": condition, "support": support}
+        step = self.next_step(condition)
+        if step is not None:
+            entry["next_step"] = step
+        return entry
+
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON document (plus texts-free extras: rules, notes, sources)."""
         fu = self.follow_up
@@ -108,7 +137,7 @@ class Assessment:
             "b12": {"status": self.status, "suspicion": self.suspicion},
             "risk_factors": list(self.risk_factors),
             "labs": [_lab_dict(r) for r in self.labs],
-            "differentials": [{"condition": c, "support": s} for c, s in self.differentials],
+            "differentials": [self._differential(c, s) for c, s in self.differentials],
             "tests": list(self.tests),
             "plan": self.plan,
             "warnings": list(self.warnings),
@@ -176,4 +205,5 @@ def _lab_dict(reading: Reading) -> dict[str, Any]:
         "date": lab.date.isoformat() if lab.date else None,
         "loinc": lab.loinc,
         "reference": {"low": reading.low, "high": reading.high, "basis": reading.basis},
+        "estimated": lab.estimated,
     }

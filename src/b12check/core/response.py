@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
-Response = Literal["improved", "unchanged", "worse"]
+from b12check.core.codes import TreatmentResponse as Response
 
 
 @dataclass(frozen=True, slots=True)

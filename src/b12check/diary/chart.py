@@ -1,5 +1,9 @@
 """Server-rendered SVG of one symptom's course, marking treatment start and the re-check window.
 
+Neutral colours (a falling line is good news, so the course is never drawn in alarm red), an
+axis label, and a size that stays readable on a 390-px phone; the page adds the title and a legend
+in HTML.
+
 No script and no inline style (the site's CSP forbids both): presentation attributes and CSS
 classes only. The page shows a table with the same numbers beside it for screen readers and print.
 """
@@ -28,12 +32,12 @@ class ChartLabels:
 class Frame:
     """Pixel geometry of a chart."""
 
-    width: int = 640
-    height: int = 200
-    left: int = 36
-    right: int = 12
-    top: int = 24
-    bottom: int = 28
+    width: int = 360  # drawn at about this size on a phone, so 12-px text stays readable
+    height: int = 230
+    left: int = 44
+    right: int = 10
+    top: int = 26
+    bottom: int = 34
 
 
 def date_range(
@@ -82,7 +86,7 @@ def render_chart(
     if window:
         parts.append(
             f'<rect class="window" x="{x(window[0])}" y="{frame.top}" '
-            f'width="{max(x(window[1]) - x(window[0]), 1)}" height="{plot_h}" fill="#fde68a">'
+            f'width="{max(x(window[1]) - x(window[0]), 1)}" height="{plot_h}" fill="#dbe7f3">'
             f"<title>{escape(labels.window)}</title></rect>"
         )
     for level in range(0, SCALE_MAX + 1, SCALE_MAX // 2):
@@ -90,33 +94,38 @@ def render_chart(
             f'<line class="grid" x1="{frame.left}" x2="{frame.width - frame.right}" '
             f'y1="{y(level)}" y2="{y(level)}" stroke="#d1d5db" stroke-width="1"/>'
             f'<text x="{frame.left - 6}" y="{y(level) + 4}" text-anchor="end" '
-            f'font-size="11" fill="#374151">{level}</text>'
+            f'font-size="12" fill="#374151">{level}</text>'
         )
+    middle = frame.top + plot_h / 2
+    parts.append(
+        f'<text class="axis-label" x="12" y="{middle}" font-size="12" fill="#374151" '
+        f'text-anchor="middle" transform="rotate(-90 12 {middle})">{escape(labels.severity)}</text>'
+    )
     if started:
         parts.append(
             f'<line class="start" x1="{x(started)}" x2="{x(started)}" y1="{frame.top}" '
             f'y2="{frame.top + plot_h}" stroke="#1d4ed8" stroke-width="2" '
             f'stroke-dasharray="4 3"><title>{escape(labels.start)}</title></line>'
-            f'<text x="{x(started) + 4}" y="{frame.top - 8}" font-size="11" '
+            f'<text x="{x(started) + 4}" y="{frame.top - 8}" font-size="12" '
             f'fill="#1d4ed8">{escape(labels.start)}</text>'
         )
     ordered = sorted(points)
     if ordered:
         path = " ".join(f"{x(d)},{y(s)}" for d, s in ordered)
         parts.append(
-            f'<polyline class="course" points="{path}" fill="none" stroke="#b91c1c" '
+            f'<polyline class="course" points="{path}" fill="none" stroke="#1f2937" '
             f'stroke-width="2"/>'
         )
         for day, severity in ordered:
             parts.append(
-                f'<circle cx="{x(day)}" cy="{y(severity)}" r="3.5" fill="#b91c1c">'
+                f'<circle cx="{x(day)}" cy="{y(severity)}" r="4" fill="#1f2937">'
                 f"<title>{escape(format_day(day))}: {severity}</title></circle>"
             )
     baseline_y = frame.top + plot_h + 18
     parts.append(
-        f'<text x="{frame.left}" y="{baseline_y}" font-size="11" fill="#374151">'
+        f'<text x="{frame.left}" y="{baseline_y}" font-size="12" fill="#374151">'
         f"{escape(format_day(first))}</text>"
-        f'<text x="{frame.width - frame.right}" y="{baseline_y}" font-size="11" '
+        f'<text x="{frame.width - frame.right}" y="{baseline_y}" font-size="12" '
         f'text-anchor="end" fill="#374151">{escape(format_day(last))}</text>'
     )
     parts.append("</svg>")

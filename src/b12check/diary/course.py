@@ -1,9 +1,9 @@
 """The course of a person's symptoms under B12 treatment, and the core's advice about it.
 
-The diary derives the treatment response with rule F3 (:mod:`b12check.core.response`), writes it
-into the intake the person saved as their starting point, and asks the core again. The core's own
-rules (P1 re-evaluate, W9 no response, T2 urgent when worse) then decide what the page says: the
-diary re-implements none of them.
+The diary hands the core the intake the person saved as their starting point, brought up to
+date with the recorded treatment and every diary entry, and shows what the core concludes: the
+response derived from the entries (F3), the reassessment window (F1), re-evaluation (P1, W9) and
+urgency (T2 when worse). It computes none of these itself.
 """
 
 from __future__ import annotations
@@ -11,16 +11,25 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from b12check.core.response import ResponseFinding, ScoredDay, derive_response
-from b12check.diary.texts import DEFAULT_TRACKED, kb
+from b12check.core.codes import TRIAGE_LEVELS, TriageLevel
+from b12check.core.model import Assessment
+from b12check.core.response import ResponseFinding
+from b12check.diary.texts import DEFAULT_TRACKED
 from b12check.errors import IntakeError
 from b12check.store import diary as repo
 from b12check.store.models import Baseline, Entry, Treatment
+
+# Triage levels at which a worse course is shown as an alert: "urgent" and everything above it.
+ALERT_LEVELS: frozenset[TriageLevel] = frozenset(
+    TRIAGE_LEVELS[: TRIAGE_LEVELS.index("urgent") + 1]
+)
+UNKNOWN = ResponseFinding(response=None)
 
 
 @dataclass(frozen=True)
@@ -34,40 +43,51 @@ class Course:
     baseline: Baseline | None
     tracked: tuple[str, ...]
     series: dict[str, list[tuple[date, int]]]
-    finding: ResponseFinding
-    window: tuple[date, date] | None
-    assessment: dict[str, Any] | None
+    assessment_object: Assessment | None = None  # the core's Assessment (shared renderer too)
     assessment_errors: list[str] = field(default_factory=list)
-    assessment_object: Any = None  # the core's Assessment, for the shared report renderer
+
+    @cached_property
+    def assessment(self) -> dict[str, Any] | None:
+        """The core's assessment as the contract's JSON document."""
+        return None if self.assessment_object is None else self.assessment_object.to_dict()
+
+    @property
+    def finding(self) -> ResponseFinding:
+        """The response the core derived from the entries (F3), with its numbers."""
+        result = self.assessment_object
+        if result is None or result.diary_finding is None:
+            return UNKNOWN
+        return result.diary_finding
+
+    @property
+    def window(self) -> tuple[date, date] | None:
+        """The dates of the core's reassessment window (F1) for the treatment under way."""
+        result = self.assessment_object
+        return None if result is None else result.follow_up.treatment_window
 
     @property
     def next_check(self) -> date | None:
         """The date the core asks for the next check (always shown when known)."""
-        follow_up = (self.assessment or {}).get("follow_up") or {}
-        value = follow_up.get("next_check")
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str) and value:
-            return date.fromisoformat(value)
-        # The core gives no date (e.g. re-evaluation is due now): the window's end, or today
-        # once that has passed.
+        result = self.assessment_object
+        if result is None:
+            return None
+        if result.follow_up.next_check is not None:
+            return result.follow_up.next_check
+        # no date from the core: the window's end, or today once that has passed
         return max(self.window[1], self.today) if self.window else None
 
     @property
     def reevaluate(self) -> bool:
         """Whether the core now advises re-evaluation (plan P1)."""
-        return (self.assessment or {}).get("plan") == "reevaluate"
+        return self.assessment_object is not None and self.assessment_object.plan == "reevaluate"
 
     @property
     def urgent(self) -> bool:
-        """Whether the core now triages urgent or emergency."""
-        level = ((self.assessment or {}).get("triage") or {}).get("level")
-        return level in ("urgent", "emergency")
-
-
-def scored_days(entries: Sequence[Entry]) -> list[ScoredDay]:
-    """Entries reduced to dates and scores, the input of rule F3."""
-    return [ScoredDay(day=e.day, scores={s.symptom: s.severity for s in e.scores}) for e in entries]
+        """Whether the core now triages urgent or more (``immediate`` included)."""
+        return (
+            self.assessment_object is not None
+            and self.assessment_object.triage_level in ALERT_LEVELS
+        )
 
 
 def tracked_symptoms(entries: Sequence[Entry], baseline: Baseline | None) -> tuple[str, ...]:
@@ -91,43 +111,55 @@ def series_of(entries: Sequence[Entry]) -> dict[str, list[tuple[date, int]]]:
     return series
 
 
-def treatment_intake(treatment: Treatment, response: str | None) -> dict[str, Any]:
-    """The intake's ``treatment`` block for a recorded treatment and a derived response."""
+def treatment_intake(treatment: Treatment) -> dict[str, Any]:
+    """The intake's ``treatment`` block for a recorded treatment (the response is left to the
+    core, which derives it from the diary)."""
     block: dict[str, Any] = {"started": treatment.started.isoformat(), "route": treatment.route}
     if treatment.dose_ug is not None:
         key = "dose_ug_per_day" if treatment.route == "oral" else "dose_ug"
         block[key] = treatment.dose_ug
     if treatment.route != "oral" and treatment.schedule:
         block["schedule"] = treatment.schedule
-    if response is not None:
-        block["response"] = response
     return block
+
+
+def diary_intake(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """The intake's ``diary``: each scored entry's date and severities (contract section 1)."""
+    return [
+        {"date": e.day.isoformat(), "severity": {s.symptom: s.severity for s in e.scores}}
+        for e in entries
+        if e.scores
+    ]
 
 
 def followup_intake(
     baseline_intake: Mapping[str, Any] | None,
-    latest_scores: Mapping[str, int],
+    entries: Sequence[Entry],
     treatment: Treatment | None,
-    response: str | None,
     today: date,
 ) -> dict[str, Any]:
-    """The starting-point intake brought up to date: today, treatment, response, symptoms.
+    """The starting-point intake brought up to date: today, treatment, diary, symptoms.
 
     Symptoms the diary tracks are added when the starting point lacks them, with their latest
-    severity; nothing else the person said is changed.
+    severity; nothing else the person said is changed, except that a response they stated is
+    left out when the diary can tell (the core derives it from the entries).
     """
     intake: dict[str, Any] = copy.deepcopy(dict(baseline_intake or {}))
     intake["today"] = today.isoformat()
     intake.pop("treatment", None)
+    intake.pop("diary", None)
     symptoms: dict[str, Any] = dict(intake.get("symptoms") or {})
-    for code, severity in latest_scores.items():
+    for code, severity in _latest_scores(entries).items():
         detail = dict(symptoms.get(code) or {})
         detail["severity"] = severity
         symptoms[code] = detail
     if symptoms:
         intake["symptoms"] = symptoms
     if treatment is not None:
-        intake["treatment"] = treatment_intake(treatment, response)
+        intake["treatment"] = treatment_intake(treatment)
+    diary = diary_intake(entries)
+    if diary:
+        intake["diary"] = diary
     return intake
 
 
@@ -139,10 +171,6 @@ def _latest_scores(entries: Sequence[Entry]) -> dict[str, int]:
     return latest
 
 
-def _parameter(name: str, profile: str, today: date) -> Any:
-    return kb().parameter(name, profile=profile, on=today)
-
-
 def build_course(session: Session, user_id: int, *, today: date, profile: str) -> Course:
     """Read the person's diary and ask the core what it means today."""
     from b12check.service import assess
@@ -151,33 +179,12 @@ def build_course(session: Session, user_id: int, *, today: date, profile: str) -
     treatments = repo.list_treatments(session, user_id)
     treatment = treatments[-1] if treatments else None
     baseline = repo.latest_baseline(session, user_id)
-    finding = derive_response(
-        scored_days(entries),
-        treatment.started if treatment else None,
-        improved_drop_fraction=float(_parameter("followup.improved_drop_fraction", profile, today)),
-        worse_rise_fraction=float(_parameter("followup.worse_rise_fraction", profile, today)),
-    )
-    window = None
-    if treatment is not None:
-        first, last = _parameter("followup.reassess_weeks", profile, today)
-        window = (
-            treatment.started + timedelta(weeks=int(first)),
-            treatment.started + timedelta(weeks=int(last)),
-        )
-    assessment: dict[str, Any] | None = None
-    assessment_object: Any = None
+    result: Assessment | None = None
     errors: list[str] = []
-    intake = followup_intake(
-        baseline.intake if baseline else None,
-        _latest_scores(entries),
-        treatment,
-        finding.response,
-        today,
-    )
+    intake = followup_intake(baseline.intake if baseline else None, entries, treatment, today)
     if len(intake) > 1:  # more than just `today`: something to assess
         try:
-            assessment_object = assess(intake, profile=profile, today=today)
-            assessment = assessment_object.to_dict()
+            result = assess(intake, profile=profile, today=today)
         except IntakeError as error:
             errors = [str(e) for e in error.errors]
     return Course(
@@ -188,9 +195,6 @@ def build_course(session: Session, user_id: int, *, today: date, profile: str) -
         baseline=baseline,
         tracked=tracked_symptoms(entries, baseline) or DEFAULT_TRACKED,
         series=series_of(entries),
-        finding=finding,
-        window=window,
-        assessment=assessment,
+        assessment_object=result,
         assessment_errors=errors,
-        assessment_object=assessment_object,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Severity = Annotated[int, Field(ge=0, le=10)]
 
@@ -65,7 +65,17 @@ class CredentialsIn(BaseModel):
 
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
-    lang: Literal["nl", "en"] = "nl"
+    lang: str = "nl"
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from b12check.i18n import languages, normalise
+
+        lang = normalise(value)
+        if lang is None:
+            raise ValueError(f"expected one of: {', '.join(languages())}")
+        return lang
 
 
 class PasswordChangeIn(BaseModel):

@@ -1,18 +1,18 @@
 """PDF output of the GP report with WeasyPrint (the same HTML as the print page).
 
-The stylesheet is read from the web app's static folder on disk and the document may not fetch
-anything else (only ``data:`` URLs), so making a PDF needs no running server and no network.
+The stylesheet is the renderer's own (``render/styles/report.css``) and the document may not
+fetch anything else (only ``data:`` URLs), so making a PDF needs no running server and no network.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-STYLESHEET = Path(__file__).resolve().parent.parent / "web" / "static" / "css" / "site.css"
+STYLESHEET = Path(__file__).resolve().parent / "styles" / "report.css"
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The PDF bytes of an HTML document, styled with the site's stylesheet (print rules)."""
+    """The PDF bytes of an HTML document, styled with the report stylesheet."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 

@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from b12check import i18n
 from b12check.core.labs import Reading
 from b12check.core.model import Assessment
+from b12check.i18n import format_number
 from b12check.knowledge_base import KnowledgeBase
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
@@ -121,14 +123,6 @@ def fill(
         return (values or {}).get(name, match.group(0))
 
     return _PLACEHOLDER.sub(one, text)
-
-
-def format_number(value: float, lang: str) -> str:
-    """A number as people in ``lang`` write it (decimal comma in Dutch, no trailing zeros)."""
-    text = f"{value:.4g}" if abs(value) < 10000 else f"{value:.0f}"
-    if "e" in text:
-        text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "nl" else text
 
 
 def format_parameter(kb: KnowledgeBase, lang: str, profile: str, on: date, name: str) -> str:
@@ -273,10 +267,8 @@ def advice_codes(a: Assessment) -> list[str]:
 
 
 def format_date(when: date, lang: str) -> str:
-    """A date as people in ``lang`` write it (Babel)."""
-    from babel.dates import format_date as babel_format_date
-
-    return str(babel_format_date(when, format="long", locale="nl_NL" if lang == "nl" else "en_GB"))
+    """A date with the month in full, as the report writes it."""
+    return i18n.format_date(when, lang, "long")
 
 
 def _reason_section(kb: KnowledgeBase, lang: str, code: str) -> str:
@@ -297,6 +289,8 @@ def _lab_line(reading: Reading, kb: KnowledgeBase, lang: str) -> LabLine:
         reference = ""
     else:
         given = f"{_original(lab.original_value, lang)} {lab.original_unit or ''}".strip()
+        if lab.estimated:  # rule L3: computed, not given
+            given = texts["notes"]["egfr_estimated"]["label"]
         canonical = f"{format_number(lab.value, lang)} {lab.canonical_unit}"
         parts = []
         if reading.low is not None:
@@ -338,14 +332,28 @@ def _reasons(a: Assessment, kb: KnowledgeBase, lang: str, audience: str) -> list
 def _findings(
     because: tuple[str, ...], kb: KnowledgeBase, lang: str, audience: str, profile: str, on: date
 ) -> tuple[str, ...]:
-    """Findings in words; a person sees only those the knowledge base has words for, a
-    clinician also sees the technical ones."""
+    """Findings in words: only those the knowledge base has words for (the rule's text says
+    the rest), so no internal code or untranslated note reaches any reader."""
     out = []
     for finding in because:
         text = render_finding(finding, kb, lang, profile, on)
-        if text != finding or audience == "clinician":
+        if text != finding:
             out.append(text)
     return tuple(out)
+
+
+_MEASURE = re.compile(r"(\d+(?:\.\d+)?)|([A-Za-z]+/[A-Za-z0-9./]+)")
+
+
+def _localised_measure(text: str, kb: KnowledgeBase, lang: str) -> str:
+    """``62.84 g/L < 70`` in the reader's numbers and units (``62,84 g/L < 70`` in Dutch)."""
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(1):
+            return format_number(float(match.group(1)), lang)
+        return unit_label(kb, lang, match.group(2))
+
+    return _MEASURE.sub(one, text)
 
 
 def render_finding(finding: str, kb: KnowledgeBase, lang: str, profile: str, on: date) -> str:
@@ -363,7 +371,11 @@ def render_finding(finding: str, kb: KnowledgeBase, lang: str, profile: str, on:
     if kind == "lab" and "=" in rest:
         analyte, _, value = rest.partition("=")
         name = texts["analytes"].get(analyte, {}).get("label", analyte)
-        fallback = kb.ui(lang, "cli.not_measured") if value in {"None", "unknown"} else value
+        fallback = (
+            kb.ui(lang, "cli.not_measured")
+            if value in {"None", "unknown"}
+            else _localised_measure(value, kb, lang)
+        )
         value_label = texts["lab_interpretations"].get(value, {}).get("label", fallback)
         return f"{name}: {value_label}"
     if kind in {"b12.status", "plan", "triage"} and rest:

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from b12check.core.model import Assessment
+from b12check.i18n import format_date
 from b12check.knowledge_base import KnowledgeBase
 from b12check.render.report import Report, render_assessment
 
@@ -62,10 +63,17 @@ def print_report(
     _print_tests(out, r, ui)
     if r.labs:
         _print_lab_table(out, r, ui)
+    # Rule D (v2): a likely look-alike's next step sits beside the B12 advice, above it when
+    # B12 deficiency is unlikely.
+    steps_first = assessment.status == "unlikely"
+    if steps_first:
+        _print_next_steps(out, assessment, kb, lang, audience, ui)
     out.rule(ui("treatment"))
     out.print(f"[bold]{r.plan.label}[/bold]: {r.plan.text}")
     for item in r.advice:
         out.print(f"• [bold]{item.label}[/bold]: {item.text}")
+    if not steps_first:
+        _print_next_steps(out, assessment, kb, lang, audience, ui)
     out.print(f"[italic]{r.disclaimer}[/italic]")
     out.rule(ui("lookalikes"))
     table = Table(show_lines=False)
@@ -88,10 +96,30 @@ def print_report(
             out.print(f"• {line}")
     out.rule()
     out.print(
-        f"[dim]{ui('profile')}: {r.profile} · b12check {r.version} · {r.today} · "
+        f"[dim]{ui('profile')}: {r.profile} · b12check {r.version} · "
+        f"{format_date(r.today, lang)} · "
         f"{ui('rules')}: {', '.join(assessment.rules)}[/dim]"
     )
     out.print(f"[dim]{ui('sources')}: {', '.join(s.id for s in r.sources)}[/dim]")
+
+
+def _print_next_steps(
+    out: Console,
+    assessment: Assessment,
+    kb: KnowledgeBase,
+    lang: str,
+    audience: str,
+    ui: Callable[[str], str],
+) -> None:
+    """Each likely look-alike with what to do about it (vocabulary ``next_steps``)."""
+    if not assessment.next_steps:
+        return
+    out.rule(ui("next_steps"))
+    for condition, step in assessment.next_steps:
+        name = kb.text(lang, "differential_conditions", condition, "label")
+        label = kb.text(lang, "next_steps", step, "label")
+        text = kb.text(lang, "next_steps", step, audience)
+        out.print(f"• [bold]{name}[/bold] — {label}: {text}")
 
 
 def _print_tests(out: Console, r: Report, ui: Callable[[str], str]) -> None:

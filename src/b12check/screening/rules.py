@@ -16,9 +16,10 @@ from datetime import date, timedelta
 import ibis
 import ibis.expr.types as ir
 
+from b12check.core.codes import RISK_FACTORS
 from b12check.core.knowledge import ParameterSet
-from b12check.core.risk import _AUTOIMMUNE, _IBD, _SURGERY
-from b12check.core.status import _B12_MARKERS, _IRREVERSIBLE_OR_TOXIC
+from b12check.core.risk import conditions_giving
+from b12check.core.status import B12_MARKERS, STRONG_RISK_FACTORS
 from b12check.knowledge_base import KnowledgeBase
 from b12check.screening.schema import ADULT_FROM_AGE
 from b12check.screening.validate import Validated, age_at
@@ -33,14 +34,10 @@ REASONS = (
 RULE_OF = dict(zip(REASONS, ("C1", "C2", "C3", "C4", "C5"), strict=True))
 # results that count as a re-check of B12 treatment (C4): the markers and the blood count
 RECHECK_ANALYTES = ("b12", "holotc", "mma", "hb", "mcv")
-_PERNICIOUS = ("pernicious_anaemia", "autoimmune_gastritis")
-_OTHER_RISK_CONDITIONS = ("coeliac_disease", "bacterial_overgrowth")
-# B6's irreversible or toxic causes that data can show (no exposures table: no nitrous oxide);
-# autoimmune gastritis counts as pernicious anaemia (R5)
-_STRONG_CONDITIONS = (
-    *(x for x in _IRREVERSIBLE_OR_TOXIC if x != "nitrous_oxide"),
-    "autoimmune_gastritis",
-)
+# The core's own lists (R5-R8, B6): every condition that is by itself a risk factor, and those
+# whose risk factor is irreversible or toxic (no exposures table: nitrous oxide is never seen)
+_RISK_CONDITIONS = tuple(sorted(conditions_giving(RISK_FACTORS)))
+_STRONG_CONDITIONS = tuple(sorted(conditions_giving(STRONG_RISK_FACTORS)))
 METFORMIN_BANDS = ("none", "under_1_year", "1_to_4_years", "4_years_or_more")
 
 
@@ -92,7 +89,7 @@ def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
         return obs.value.argmax(key, where=obs.analyte == analyte)
 
     o = obs.group_by(o_id=obs.patient_id).agg(
-        tested=obs.analyte.isin(_B12_MARKERS).any(),
+        tested=obs.analyte.isin(B12_MARKERS).any(),
         b12=latest("b12"),
         b12_date=obs.date.max(where=obs.analyte == "b12"),
         mma=latest("mma"),
@@ -129,11 +126,8 @@ def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
         anaemia_symptom=has(groups["anaemia"], symptom),
         glossitis=has(("glossitis",), symptom),
         coded_sign=((conds.kind == "sign") & recent).any(),
-        pernicious=has(_PERNICIOUS, is_condition),
         strong=has(_STRONG_CONDITIONS, is_condition),
-        condition_risk=has(
-            _PERNICIOUS + _AUTOIMMUNE + _SURGERY + _IBD + _OTHER_RISK_CONDITIONS, is_condition
-        ),
+        condition_risk=has(_RISK_CONDITIONS, is_condition),
     )
 
     j = patients.left_join(o, patients.patient_id == o.o_id)

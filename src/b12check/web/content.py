@@ -158,3 +158,19 @@ def medicine_names() -> tuple[str, ...]:
         for name in index.suggestions(first, limit=10_000):
             names.setdefault(str(name), None)
     return tuple(sorted(names, key=str.casefold))
+
+
+@lru_cache(maxsize=1)
+def symptom_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The symptoms in the core's groups (muscle, neuro, anaemia, the rest), each group in
+    vocabulary order, so the questionnaire can ask them under short headings."""
+    codes = catalogue().symptoms
+    out = []
+    seen: set[str] = set()
+    for group in ("muscle", "neuro", "anaemia"):
+        members = kb().core.group(group)
+        chosen = tuple(c for c in codes if c in members and c not in seen)
+        seen.update(chosen)
+        out.append((group, chosen))
+    out.append(("other", tuple(c for c in codes if c not in seen)))
+    return tuple((name, group) for name, group in out if group)

@@ -15,6 +15,8 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from b12check import questions
+from b12check.core.numbers import parse_number
 from b12check.web.content import Catalogue
 
 Answers = dict[str, Any]  # field name -> str, or list[str] for the multi-choice fields
@@ -73,13 +75,18 @@ def step_fields(step: str, cat: Catalogue) -> list[str]:
     if step == "supplements":
         return [f for i in range(SUPPLEMENT_ROWS) for f in supplement_fields(i)]
     if step == "medicines":
-        return [f for i in range(MEDICINE_ROWS) for f in medicine_fields(i)]
+        return ["takes_medicines", *[f for i in range(MEDICINE_ROWS) for f in medicine_fields(i)]]
     if step == "history":
         return ["conditions", "exposures", "on_treatment"]
     if step == "treatment":
         return ["treat_started", "treat_route", "treat_dose", "treat_response"]
     if step == "symptoms":
-        return [f for code in cat.symptoms for f in symptom_fields(code)]
+        return [
+            "falls",
+            *[f for code in cat.symptoms for f in symptom_fields(code)],
+            "tingling_where",
+            "cramps_at_night",
+        ]
     if step == "labs":
         return [f for i in range(LAB_ROWS) for f in lab_fields(i)]
     return []
@@ -180,13 +187,11 @@ class _Builder:
         return value.strip() if isinstance(value, str) else ""
 
     def number(self, name: str, *, integer: bool = False) -> float | int | None:
-        raw = self.text(name).replace(" ", "")
+        raw = self.text(name)
         if not raw:
             return None
-        if "," in raw and "." not in raw:
-            raw = raw.replace(",", ".")  # Dutch decimal comma
         try:
-            value = float(raw)
+            value = parse_number(raw)  # decimal point or Dutch decimal comma
         except ValueError:
             self.built.errors.append(LocalError(name, "integer" if integer else "number"))
             return None
@@ -334,8 +339,9 @@ def build_intake(answers: Answers, cat: Catalogue) -> BuiltIntake:
             intake["treatment"] = treatment
 
     symptoms: dict[str, Any] = {}
+    implied = set(questions.implied_symptoms(answers))
     for code in cat.symptoms:
-        if b.text(f"sym-{code}") != YES:
+        if b.text(f"sym-{code}") != YES and code not in implied:
             continue
         detail: dict[str, Any] = {}
         path = f"symptoms.{code}"
@@ -430,3 +436,106 @@ def form_answers(form: Any, names: list[str]) -> Answers:
         if isinstance(value, str) and value.strip():
             answers[name] = value.strip()
     return answers
+
+
+def _typed(value: Any) -> str:
+    """A value as a person would type it into the form."""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+_MEDICINE_KEYS = (("dose_mg_per_day", "dose"), ("years", "years"), ("since", "since"))
+
+
+def answers_from_intake(intake: dict[str, Any], cat: Catalogue) -> Answers:
+    """The form answers that build this intake (the inverse of :func:`build_intake`), for an
+    intake that fits the form's rows; used to open a saved or example case in the web form."""
+    a: Answers = {}
+    patient = intake.get("patient") or {}
+    for key in ("age", "sex", "pregnant", "breastfeeding"):
+        if key in patient and patient[key] is not None:
+            a[key] = _typed(patient[key])
+    diet = intake.get("diet") or {}
+    if diet.get("pattern"):
+        a["diet_pattern"] = str(diet["pattern"])
+    if diet.get("fortified_foods") is not None:
+        a["fortified_foods"] = _typed(diet["fortified_foods"])
+    supplements = intake.get("supplements") or []
+    a["takes_supplements"] = YES if supplements else NO
+    for i, supp in enumerate(supplements[:SUPPLEMENT_ROWS]):
+        for key, value in supp.items():
+            if value is not None:
+                a[f"supp-{i}-{key}"] = _typed(value)
+    medications = intake.get("medications") or []
+    a["takes_medicines"] = YES if medications else NO
+    for i, med in enumerate(medications[:MEDICINE_ROWS]):
+        a[f"med-{i}-name"] = str(med.get("name") or med.get("atc") or "")
+        for key, field_name in (
+            ("dose_mg_per_day", "dose"),
+            ("years", "years"),
+            ("since", "since"),
+        ):
+            if med.get(key) is not None:
+                a[f"med-{i}-{field_name}"] = _typed(med[key])
+    for key in ("conditions", "exposures"):
+        if intake.get(key):
+            a[key] = [str(c) for c in intake[key]]
+    treatment = intake.get("treatment")
+    a["on_treatment"] = YES if treatment else NO
+    if treatment:
+        a["treat_started"] = _typed(treatment["started"])
+        a["treat_route"] = str(treatment["route"])
+        dose = treatment.get("dose_ug_per_day", treatment.get("dose_ug"))
+        if dose is not None:
+            a["treat_dose"] = _typed(dose)
+        if treatment.get("response"):
+            a["treat_response"] = str(treatment["response"])
+    symptoms = intake.get("symptoms") or {}
+    if isinstance(symptoms, list):
+        symptoms = {code: {} for code in symptoms}
+    for code, detail in symptoms.items():
+        a[f"sym-{code}"] = YES
+        for key, value in (detail or {}).items():
+            if value is not None:
+                a[f"sym-{code}-{key}"] = _typed(value)
+    for i, lab in enumerate((intake.get("labs") or [])[:LAB_ROWS]):
+        analyte = lab.get("analyte") or _analyte_of_loinc(str(lab.get("loinc", "")))
+        a[f"lab-{i}-analyte"] = str(analyte)
+        value = lab.get("value")
+        if isinstance(value, str) and value in QUALITATIVE_RESULTS:
+            a[f"lab-{i}-qual"] = value
+        elif value is not None:
+            a[f"lab-{i}-value"] = _typed(value)
+        if lab.get("unit"):
+            a[f"lab-{i}-unit"] = str(lab["unit"])
+        elif lab.get("loinc"):
+            unit = _unit_of_loinc(str(lab["loinc"]))
+            if unit:
+                a[f"lab-{i}-unit"] = unit
+        if lab.get("reference_range"):
+            low, high = lab["reference_range"]
+            a[f"lab-{i}-low"], a[f"lab-{i}-high"] = _typed(low), _typed(high)
+        if lab.get("date"):
+            a[f"lab-{i}-date"] = _typed(lab["date"])
+    return a
+
+
+def _analyte_of_loinc(code: str) -> str:
+    from b12check.knowledge_base import load_knowledge_base
+
+    for analyte, spec in load_knowledge_base().analytes.items():
+        if code in spec.loinc:
+            return str(analyte)
+    return code
+
+
+def _unit_of_loinc(code: str) -> str | None:
+    from b12check.knowledge_base import load_knowledge_base
+
+    for spec in load_knowledge_base().analytes.values():
+        if code in spec.loinc:
+            return str(spec.loinc[code].unit)
+    return None

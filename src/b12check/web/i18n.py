@@ -1,4 +1,5 @@
-"""Which language a visitor sees, and locale-aware numbers and dates (Babel).
+"""Which language a visitor sees. Numbers and dates are formatted by :mod:`b12check.i18n`
+(re-exported here as ``format_number`` and ``format_day`` for the templates).
 
 Order of choice: ``?lang=`` on a GET (then remembered in a cookie), a ``lang`` form field on a
 POST, the ``lang`` cookie, and finally the settings' default (Dutch).
@@ -6,22 +7,14 @@ POST, the ``lang`` cookie, and finally the settings' default (Dutch).
 
 from __future__ import annotations
 
-from datetime import date
-
-from babel.dates import format_date as _babel_format_date
-from babel.numbers import format_decimal
 from fastapi import Request
 
-LANGUAGES: tuple[str, ...] = ("nl", "en")
+from b12check.i18n import format_date as format_day
+from b12check.i18n import format_number, languages, normalise
+
+__all__ = ["LANG_COOKIE", "choose_language", "format_day", "format_number", "normalise"]
+
 LANG_COOKIE = "lang"
-_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-
-
-def normalise(lang: object) -> str | None:
-    """The supported language code for a user-supplied value, or None."""
-    if isinstance(lang, str) and lang.lower() in LANGUAGES:
-        return lang.lower()
-    return None
 
 
 def choose_language(request: Request, form_lang: object = None) -> str:
@@ -35,25 +28,4 @@ def choose_language(request: Request, form_lang: object = None) -> str:
         if lang:
             return lang
     default = normalise(request.app.state.settings.default_lang)
-    return default or LANGUAGES[0]
-
-
-def format_number(value: float | int | None, lang: str) -> str:
-    """A number as people in that language write it (``7,1`` in Dutch, ``7.1`` in English)."""
-    if value is None:
-        return ""
-    return format_decimal(value, locale=_LOCALES[lang], format="#,##0.##")
-
-
-def format_day(value: date | str | None, lang: str) -> str:
-    """A date in the reader's own style (``28 nov 2026`` / ``28 Nov 2026``)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            return value
-    else:
-        day = value
-    return str(_babel_format_date(day, format="medium", locale=_LOCALES[lang]))
+    return default or languages()[0]

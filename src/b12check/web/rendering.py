@@ -6,6 +6,7 @@ Templates get ``lang``, ``t('key')`` (UI strings), ``label(section, code)`` and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -15,8 +16,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from b12check import questions
+from b12check.i18n import format_date, languages
 from b12check.web import content
-from b12check.web.i18n import LANG_COOKIE, LANGUAGES, choose_language, format_day, format_number
+from b12check.web.i18n import LANG_COOKIE, choose_language, format_day, format_number
+from b12check.web.presenting import ZONE_FILL
 from b12check.web.security import CSRF_FIELD, csrf_token_for, set_csrf_cookie
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -31,13 +35,21 @@ env = Environment(
 )
 
 
+def _search_in(line: str, needle: str) -> bool:
+    """Jinja test: ``line`` contains ``needle``."""
+    return bool(needle) and needle in line
+
+
+env.tests["search_in"] = _search_in
+
+
 def page_context(request: Request, lang: str | None = None) -> dict[str, Any]:
     """The helpers and facts every page template needs."""
     lang = lang or choose_language(request)
     return {
         "request": request,
         "lang": lang,
-        "languages": LANGUAGES,
+        "languages": languages(),
         "t": partial(content.ui, lang),
         "label": partial(content.label, lang),
         "text": partial(content.text, lang),
@@ -47,7 +59,40 @@ def page_context(request: Request, lang: str | None = None) -> dict[str, Any]:
         "csrf_token": csrf_token_for(request),
         "path": request.url.path,
         "options": partial(_options, lang),
+        "q": partial(questions.text, lang),
+        "q_options": partial(_question_options, lang),
+        "symptom_label": partial(_symptom_label, lang),
+        "zone_fill": ZONE_FILL,
+        "unit": partial(_unit_words, lang),
+        "long_day": partial(format_date, lang=lang, style="long"),
     }
+
+
+_MICRO = re.compile(r"(?<![A-Za-z])u(?=[a-zA-Z]+(?:/|\d|$))")
+
+
+def _unit_words(lang: str, unit: str) -> str:
+    """A unit as it reads in this language (``umol/L`` -> ``µmol/L``)."""
+    from b12check.render.report import unit_label
+
+    words = unit_label(content.kb(), lang, unit)
+    return _MICRO.sub("µ", words).replace("m3", "m³")
+
+
+def _question_options(lang: str, qid: str) -> list[tuple[str, str]]:
+    """(code, label) pairs of a catalogue question, first letter capitalised for the form."""
+    q = questions.question(qid)
+    return [(c, _capital(questions.option_label(lang, q, c))) for c in questions.options(q)]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _symptom_label(lang: str, code: str) -> str:
+    """A symptom as the questionnaire asks it (the catalogue may word it more plainly)."""
+    own = questions.text(lang, f"symptoms.{code}")
+    return own if own != f"symptoms.{code}" else content.label(lang, "symptoms", code)
 
 
 def _options(lang: str, section: str, codes: Iterable[str]) -> list[tuple[str, str]]:

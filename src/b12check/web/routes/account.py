@@ -8,13 +8,8 @@ CSRF token in ``X-CSRF-Token``; form posts use the site's signed double-submit t
 
 from __future__ import annotations
 
-import hmac
-import threading
-from dataclasses import dataclass
-from datetime import date
 from functools import partial
-from typing import Annotated, Any
-from urllib.parse import quote
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -29,133 +24,24 @@ from b12check.diary.schemas import (
     TokenOut,
 )
 from b12check.diary.texts import ui as diary_ui
-from b12check.store import Database, accounts, open_database
+from b12check.store import accounts
 from b12check.store.models import User
-from b12check.store.ratelimit import LoginRateLimiter
+from b12check.web.deps import (
+    SESSION_COOKIE,
+    ApiAuth,
+    PageAuth,
+    client_address,
+    get_database,
+    get_limiter,
+    login_redirect,
+)
 from b12check.web.i18n import choose_language
 from b12check.web.rendering import render_page
 from b12check.web.security import verify_csrf
 
-SESSION_COOKIE = "b12_session"
-CSRF_HEADER = "x-csrf-token"
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_init_lock = threading.Lock()
-
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/account", tags=["account"])
 csrf = [Depends(verify_csrf)]
-
-
-# ---- shared plumbing (the diary routes use it too) -------------------------------------------
-
-
-def get_database(request: Request) -> Database:
-    """The app's database (opened and migrated by ``create_app``, else on first use)."""
-    return get_database_for(request.app)
-
-
-def get_database_for(app: Any) -> Database:
-    """Open and migrate the database of ``app.state.settings`` once per app."""
-    state = app.state
-    database: Database | None = getattr(state, "database", None)
-    if database is None:
-        with _init_lock:
-            database = getattr(state, "database", None)
-            if database is None:
-                database = open_database(state.settings.resolved_database_url())
-                state.database = database
-    return database
-
-
-def get_limiter(request: Request) -> LoginRateLimiter:
-    """The app's login rate limiter (in-process)."""
-    state = request.app.state
-    limiter: LoginRateLimiter | None = getattr(state, "login_limiter", None)
-    if limiter is None:
-        with _init_lock:
-            limiter = getattr(state, "login_limiter", None)
-            if limiter is None:
-                limiter = LoginRateLimiter()
-                state.login_limiter = limiter
-    return limiter
-
-
-def today(request: Request) -> date:
-    """Today for this app: a test may give ``create_app`` a clock (``app.state.clock``)."""
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if callable(clock) else date.today()
-
-
-def client_address(request: Request) -> str:
-    """The peer address (the app is served directly, not behind a trusted proxy)."""
-    return request.client.host if request.client else "unknown"
-
-
-@dataclass(frozen=True)
-class Auth:
-    """Who is asking, and how they proved it."""
-
-    user_id: int
-    email: str
-    lang: str
-    via: str  # "session" | "token"
-    csrf_token: str | None = None
-
-
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
-def find_auth(request: Request, *, allow_token: bool) -> Auth | None:
-    """The authenticated user behind a personal token or the session cookie, if any."""
-    database = get_database(request)
-    plain = _bearer(request) if allow_token else None
-    if plain:
-        with database.read() as session:
-            user = accounts.token_user(session, plain)
-            return Auth(user.id, user.email, user.lang, "token") if user else None
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    with database.read() as session:
-        found = accounts.session_user(session, cookie)
-        if found is None:
-            return None
-        user, row = found
-        return Auth(user.id, user.email, user.lang, "session", row.csrf_token)
-
-
-def api_auth(request: Request) -> Auth:
-    """Dependency of the JSON API: 401 without valid credentials; 403 on a cookie write
-    without the session's CSRF token."""
-    auth = find_auth(request, allow_token=True)
-    if auth is None:
-        raise HTTPException(
-            status_code=401, detail="not_authenticated", headers={"WWW-Authenticate": "Bearer"}
-        )
-    if auth.via == "session" and request.method not in _SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not auth.csrf_token or not hmac.compare_digest(sent, auth.csrf_token):
-            raise HTTPException(status_code=403, detail="csrf")
-    return auth
-
-
-ApiAuth = Annotated[Auth, Depends(api_auth)]
-
-
-def page_auth(request: Request) -> Auth | None:
-    """Dependency of pages: the logged-in user (cookie only), or None."""
-    return find_auth(request, allow_token=False)
-
-
-def login_redirect(request: Request) -> RedirectResponse:
-    """Send a visitor who is not logged in to the login page, and back here afterwards."""
-    return RedirectResponse(f"/account/login?next={quote(request.url.path)}", status_code=303)
-
-
-PageAuth = Annotated[Auth | None, Depends(page_auth)]
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -342,9 +228,9 @@ def _form_page(
 
 
 @router.get("/account/register", response_class=HTMLResponse)
-def register_page(request: Request) -> HTMLResponse:
+def register_page(request: Request, next: str = "/diary") -> HTMLResponse:
     """The registration form."""
-    return _form_page(request, "account/register.html")
+    return _form_page(request, "account/register.html", next=_safe_next(next))
 
 
 @router.post("/account/register", response_class=HTMLResponse, dependencies=csrf)
@@ -352,15 +238,23 @@ def register_post(
     request: Request,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/diary",
 ) -> Response:
-    """Create the account, log in and go to the diary."""
+    """Create the account, log in and go on (to the diary, or where the person was going)."""
     lang = choose_language(request)
     try:
         data = CredentialsIn(email=email, password=password, lang=lang)
         _user, opened = _register(request, data)
     except HTTPException as error:
-        return _form_page(request, "account/register.html", str(error.detail), 422, email=email)
-    response = RedirectResponse("/diary", status_code=303)
+        return _form_page(
+            request,
+            "account/register.html",
+            str(error.detail),
+            422,
+            email=email,
+            next=_safe_next(next),
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, opened.token)
     return response
 

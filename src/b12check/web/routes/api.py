@@ -14,8 +14,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from b12check.errors import IntakeError
+from b12check.web.deps import requested_profile as _profile
 from b12check.web.i18n import choose_language
-from b12check.web.presenting import present, summarise
+from b12check.web.presenting import result_context
 
 router = APIRouter(prefix="/api")
 
@@ -31,15 +32,6 @@ async def _intake(request: Request) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise HTTPException(status_code=422, detail="the intake must be a JSON object")
     return document
-
-
-def _profile(request: Request) -> str:
-    from b12check.web.content import kb
-
-    profile = request.query_params.get("profile") or request.app.state.settings.profile
-    if profile not in kb().profiles:
-        raise HTTPException(status_code=422, detail=f"unknown profile {profile!r}")
-    return str(profile)
 
 
 def _errors(exc: IntakeError) -> JSONResponse:
@@ -75,14 +67,8 @@ async def api_report_pdf(request: Request) -> Response:
         assessment = service.assess(document, profile=_profile(request))
     except IntakeError as exc:
         return _errors(exc)
-    context = {
-        "a": assessment.to_dict(),
-        "view": present(assessment, lang, "clinician"),
-        "summary": summarise(document, lang),
-        "state": "",
-        "answers": {},
-        "for_pdf": True,
-    }
+    context = result_context(assessment, lang, document, audience="clinician")
+    context["for_pdf"] = True
     html = render_html(request, "report.html", context, lang)
     return Response(
         html_to_pdf(html),

@@ -29,14 +29,12 @@ from b12check.diary.schemas import (
     TreatmentOut,
 )
 from b12check.diary.texts import symptom_codes, symptom_label, ui
-from b12check.diary.validate import check_entry, check_treatment
+from b12check.diary.validate import check_entry, check_treatment, whole_or_text
 from b12check.diary.views import course_out, entry_out, treatment_out
 from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
 from b12check.store.models import Entry, Treatment, User
-from b12check.web.i18n import choose_language, format_day
-from b12check.web.rendering import render_page
-from b12check.web.routes.account import (
+from b12check.web.deps import (
     ApiAuth,
     Auth,
     PageAuth,
@@ -45,6 +43,9 @@ from b12check.web.routes.account import (
     login_redirect,
     today,
 )
+from b12check.web.deps import profile as _profile
+from b12check.web.i18n import choose_language, format_day
+from b12check.web.rendering import render_page
 from b12check.web.security import verify_csrf
 
 router = APIRouter()
@@ -57,10 +58,6 @@ def prepare(app: Any) -> None:
     of requests does not load it in every worker thread at the same time."""
     get_database_for(app)
     symptom_codes()
-
-
-def _profile(request: Request) -> str:
-    return str(request.app.state.settings.profile)
 
 
 def _invalid(error: IntakeError) -> HTTPException:
@@ -279,7 +276,7 @@ def _charts(course: Course, lang: str) -> list[dict[str, Any]]:
 
 
 def _report(course: Course, lang: str) -> Any:
-    if course.assessment is None:
+    if course.assessment_object is None:
         return None
     from b12check.diary.texts import kb
     from b12check.render.report import render_assessment
@@ -320,16 +317,15 @@ def diary_page(request: Request, auth: PageAuth) -> Response:
 
 
 def _entry_from_form(form: Any) -> EntryIn:
-    scores: dict[str, int] = {}
+    scores: dict[str, Any] = {}
     for code in symptom_codes():
-        value = str(form.get(f"sev_{code}", "")).strip()
-        if value:
-            scores[code] = int(value) if value.lstrip("-").isdigit() else -1
-    doses = str(form.get("doses_taken", "")).strip()
+        value = whole_or_text(str(form.get(f"sev_{code}", "")))
+        if value is not None:
+            scores[code] = value
     return EntryIn(
         day=str(form.get("day", "")),
         scores=scores,
-        doses_taken=int(doses) if doses.isdigit() else (None if not doses else -1),
+        doses_taken=whole_or_text(str(form.get("doses_taken", ""))),
         notes=str(form.get("notes", "")),
     )
 
@@ -449,7 +445,7 @@ def treatment_post(
         data = TreatmentIn(
             started=started,
             route=route,
-            dose_ug=int(dose_ug) if dose_ug.strip().isdigit() else (None if not dose_ug else 0),
+            dose_ug=whole_or_text(dose_ug),
             schedule=schedule,
         )
         _add_treatment(request, auth.user_id, data)

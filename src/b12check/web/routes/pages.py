@@ -1,17 +1,22 @@
 """The HTML pages: start, questionnaire, result, lab reader and the GP report.
 
-Every form is a POST with a CSRF token; answers travel in a signed hidden field, so nothing
-personal appears in a URL or in the server's memory after the response.
+The questionnaire follows post/redirect/get: a step's answers are POSTed (with a CSRF token),
+kept in a signed, HTTP-only session cookie, and the browser is sent on to the next step's
+address with a GET. The browser's Back button therefore shows the previous step with its answers
+and never a "resubmit form?" page. Nothing personal appears in a URL or is stored on the server
+without an account; "start again" forgets the cookie.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from b12check.errors import IntakeError
+from b12check.questions import STEPS as STEP_INFO
 from b12check.web import content
 from b12check.web.assessing import FormErrors, assess, check_intake, core_errors, local_errors
 from b12check.web.forms import (
@@ -29,19 +34,68 @@ from b12check.web.forms import (
     step_fields,
     step_of,
 )
-from b12check.web.i18n import choose_language
-from b12check.web.presenting import present, summarise
+from b12check.web.i18n import choose_language, normalise
+from b12check.web.presenting import action, lab_views, present, result_context, summarise
 from b12check.web.rendering import render_html, render_page
 from b12check.web.security import verify_csrf
 
 router = APIRouter()
 csrf = [Depends(verify_csrf)]
 
+ANSWERS_COOKIE = "b12_answers"
+PENDING_SAVE_COOKIE = "b12_save_pending"
+_MINUTES = {s.id: s.minutes for s in STEP_INFO}
+
+
+# ---- the answers cookie ------------------------------------------------------------------------
+
+
+def load_answers(request: Request) -> Answers:
+    """The answers so far (empty when there are none or the cookie was tampered with)."""
+    return request.app.state.answers.loads(request.cookies.get(ANSWERS_COOKIE))  # type: ignore[no-any-return]
+
+
+def keep_answers(request: Request, response: Response, answers: Answers) -> None:
+    """Remember the answers in the browser for this session only (HTTP-only, same-site)."""
+    response.set_cookie(
+        ANSWERS_COOKIE,
+        request.app.state.answers.dumps(answers),
+        httponly=True,
+        samesite="lax",
+        secure=bool(request.app.state.settings.https),
+        path="/",
+    )
+
+
+def forget_answers(request: Request, response: Response) -> None:
+    """Start again: the answers and any pending save are forgotten."""
+    for name in (ANSWERS_COOKIE, PENDING_SAVE_COOKIE):
+        response.delete_cookie(
+            name,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=bool(request.app.state.settings.https),
+        )
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# ---- start -------------------------------------------------------------------------------------
+
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> Response:
     """The start page: what the tool does and does not do, and where to begin."""
-    return render_page(request, "index.html", {})
+    total = sum(_MINUTES[s] for s in ("about", "diet", "medicines", "history", "symptoms"))
+    return render_page(
+        request, "index.html", {"minutes": total, "has_answers": bool(load_answers(request))}
+    )
+
+
+# ---- questionnaire -----------------------------------------------------------------------------
 
 
 def _step_page(
@@ -60,8 +114,8 @@ def _step_page(
         "step": step,
         "steps": steps,
         "step_number": steps.index(step) + 1,
+        "minutes": _MINUTES,
         "answers": answers,
-        "state": request.app.state.answers.dumps(answers),
         "errors": errors or FormErrors(),
         "cat": cat,
         "supplement_rows": range(SUPPLEMENT_ROWS),
@@ -69,83 +123,109 @@ def _step_page(
         "lab_rows": range(LAB_ROWS),
         "medicine_names": content.medicine_names(),
     }
+    if step == "symptoms":
+        context["symptom_groups"] = content.symptom_groups()
     if step == "review":
         built = build_intake(answers, cat)
         context["intake"] = built.intake
-        context["summary"] = summarise(built.intake, lang)
-    return render_page(
+        context["summary"] = summarise(built.intake, lang, answers)
+    response = render_page(
         request, f"questionnaire/{step}.html", context, lang=lang, status_code=status_code
     )
+    if errors:
+        keep_answers(request, response, answers)  # what was typed stays, even when wrong
+    return response
 
 
 @router.get("/questionnaire", response_class=HTMLResponse)
 def questionnaire_start(request: Request) -> Response:
-    """The first step, with no answers yet."""
-    return _step_page(request, {}, STEPS[0], choose_language(request))
+    """The first step (or where the person left off: answers are kept for the session)."""
+    return _step_page(request, load_answers(request), STEPS[0], choose_language(request))
+
+
+@router.get("/questionnaire/{step}", response_class=HTMLResponse)
+def questionnaire_page(request: Request, step: str) -> Response:
+    """One step with the answers given so far."""
+    answers = load_answers(request)
+    if step not in active_steps(answers):
+        return _see("/questionnaire")
+    return _step_page(request, answers, step, choose_language(request))
 
 
 def _step_errors(request: Request, answers: Answers, step: str, lang: str) -> FormErrors:
     cat = content.catalogue()
     fields = step_fields(step, cat)
     built = build_intake(answers, cat)
-    errors = local_errors(built, lang, only=fields)
+    errors = local_errors(built, lang, only=fields, answers=answers)
     if errors:
         return errors
-    found = check_intake(request, built, lang)
+    found = check_intake(request, built, lang, answers)
     return FormErrors(fields={k: v for k, v in found.fields.items() if k in fields})
 
 
 @router.post("/questionnaire", response_class=HTMLResponse, dependencies=csrf)
 async def questionnaire_step(request: Request) -> Response:
-    """Take one step's answers, then go back, forward, to a named step, or switch language."""
+    """Take one step's answers, then go back, forward or to the result (post/redirect/get)."""
     form = await request.form()
     cat = content.catalogue()
-    answers = request.app.state.answers.loads(form.get("state"))
+    answers = load_answers(request)
     step = str(form.get("step", STEPS[0]))
     if step not in STEPS:
         step = STEPS[0]
     answers = merge_step(answers, step, form, cat)
-    action = str(form.get("action", "next"))
+    action_name = str(form.get("action", "next"))
     lang = choose_language(request, form.get("lang"))
     steps = active_steps(answers)
     position = steps.index(step) if step in steps else 0
 
-    if action.startswith("lang:"):
-        lang = choose_language(request, action.removeprefix("lang:"))
-        return _step_page(request, answers, step, action.removeprefix("lang:") or lang)
-    if action == "back":
-        return _step_page(request, answers, steps[max(position - 1, 0)], lang)
-    if action.startswith("goto:") and action.removeprefix("goto:") in steps:
-        return _step_page(request, answers, action.removeprefix("goto:"), lang)
-    errors = _step_errors(request, answers, step, lang)
-    if errors:
-        return _step_page(request, answers, step, lang, errors, status_code=422)
-    return _step_page(request, answers, steps[min(position + 1, len(steps) - 1)], lang)
+    if action_name.startswith("lang:"):
+        chosen = normalise(action_name.removeprefix("lang:")) or lang
+        target = f"/questionnaire/{step if step in steps else steps[0]}?lang={chosen}"
+    elif action_name == "back":
+        target = f"/questionnaire/{steps[max(position - 1, 0)]}"
+    elif action_name == "result":
+        _assessment, problem = _assess_answers(request, answers, lang)
+        if problem is not None:
+            return problem
+        target = "/result"
+    else:
+        errors = _step_errors(request, answers, step, lang)
+        if errors:
+            return _step_page(request, answers, step, lang, errors, status_code=422)
+        target = f"/questionnaire/{steps[min(position + 1, len(steps) - 1)]}"
+    response = _see(target)
+    keep_answers(request, response, answers)
+    return response
+
+
+@router.post("/questionnaire/restart", dependencies=csrf)
+def questionnaire_restart(request: Request) -> Response:
+    """Forget every answer and begin again."""
+    response = _see("/questionnaire")
+    forget_answers(request, response)
+    return response
+
+
+# ---- result and GP report ----------------------------------------------------------------------
 
 
 def _result_context(
     request: Request, assessment: Any, lang: str, answers: Answers, audience: str = "patient"
 ) -> dict[str, Any]:
-    cat = content.catalogue()
-    return {
-        "a": assessment.to_dict(),
-        "view": present(assessment, lang, audience),
-        "summary": summarise(build_intake(answers, cat).intake, lang),
-        "state": request.app.state.answers.dumps(answers),
-        "answers": answers,
-    }
+    intake = build_intake(answers, content.catalogue()).intake
+    return result_context(assessment, lang, intake, answers, audience)
 
 
 def _assess_answers(request: Request, answers: Answers, lang: str) -> tuple[Any, Response | None]:
     """The assessment of the answers, or the step page that shows what must be corrected."""
     cat = content.catalogue()
     built = build_intake(answers, cat)
-    errors = local_errors(built, lang)
+    errors = local_errors(built, lang, answers=answers)
     if not errors:
         try:
             return assess(request, built.intake), None
         except IntakeError as exc:
-            errors = core_errors(exc, built, lang)
+            errors = core_errors(exc, built, lang, answers)
     first = next(iter(errors.fields), None)
     step = step_of(first, cat) if first else "review"
     if step not in active_steps(answers):
@@ -153,28 +233,38 @@ def _assess_answers(request: Request, answers: Answers, lang: str) -> tuple[Any,
     return None, _step_page(request, answers, step, lang, errors, status_code=422)
 
 
-async def _posted_answers(request: Request) -> tuple[Answers, str]:
-    form = await request.form()
-    answers = request.app.state.answers.loads(form.get("state"))
-    return answers, choose_language(request, form.get("lang"))
-
-
-@router.post("/result", response_class=HTMLResponse, dependencies=csrf)
-async def result(request: Request) -> Response:
-    """The result page: what to do and how soon, why, and what to ask the doctor."""
-    answers, lang = await _posted_answers(request)
+@router.get("/result", response_class=HTMLResponse)
+def result_page(request: Request) -> Response:
+    """The result page: the action card, the buttons, tests, what helps, then folded detail."""
+    answers = load_answers(request)
+    if not answers:
+        return _see("/questionnaire")
+    lang = choose_language(request)
     assessment, problem = _assess_answers(request, answers, lang)
     if problem is not None:
         return problem
-    return render_page(
-        request, "result.html", _result_context(request, assessment, lang, answers), lang=lang
-    )
+    context = _result_context(request, assessment, lang, answers)
+    context["saved"] = request.query_params.get("saved") == "1"
+    return render_page(request, "result.html", context, lang=lang)
 
 
-@router.post("/report", response_class=HTMLResponse, dependencies=csrf)
-async def report(request: Request) -> Response:
+@router.post("/result", dependencies=csrf)
+async def result_from_state(request: Request) -> Response:
+    """Answers posted as a signed ``state`` field (older links, tests): kept, then shown."""
+    form = await request.form()
+    answers = request.app.state.answers.loads(form.get("state")) or load_answers(request)
+    response = _see("/result")
+    keep_answers(request, response, answers)
+    return response
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report(request: Request) -> Response:
     """The GP report as a print-friendly page."""
-    answers, lang = await _posted_answers(request)
+    answers = load_answers(request)
+    if not answers:
+        return _see("/questionnaire")
+    lang = choose_language(request)
     assessment, problem = _assess_answers(request, answers, lang)
     if problem is not None:
         return problem
@@ -182,24 +272,94 @@ async def report(request: Request) -> Response:
     return render_page(request, "report.html", ctx, lang=lang)
 
 
-@router.post("/report.pdf", dependencies=csrf)
-async def report_pdf(request: Request) -> Response:
-    """The GP report as a PDF download (same content as the print page)."""
+def report_pdf_bytes(request: Request, assessment: Any, lang: str, answers: Answers) -> bytes:
+    """The GP report as PDF bytes (the same HTML as the print page)."""
     from b12check.render.pdf import html_to_pdf
 
-    answers, lang = await _posted_answers(request)
+    ctx = _result_context(request, assessment, lang, answers, audience="clinician")
+    ctx["for_pdf"] = True
+    return html_to_pdf(render_html(request, "report.html", ctx, lang))
+
+
+@router.get("/report.pdf")
+def report_pdf(request: Request) -> Response:
+    """The GP report as a PDF download."""
+    answers = load_answers(request)
+    if not answers:
+        return _see("/questionnaire")
+    lang = choose_language(request)
     assessment, problem = _assess_answers(request, answers, lang)
     if problem is not None:
         return problem
-    ctx = _result_context(request, assessment, lang, answers, audience="clinician")
-    ctx["for_pdf"] = True
-    html = render_html(request, "report.html", ctx, lang)
     return Response(
-        html_to_pdf(html),
+        report_pdf_bytes(request, assessment, lang, answers),
         media_type="application/pdf",
         headers={"content-disposition": 'attachment; filename="b12check-report.pdf"'},
     )
 
+
+# ---- save to the diary, also when logged out ---------------------------------------------------
+
+
+def _save(request: Request, user_id: int, answers: Answers) -> None:
+    from b12check.web.routes.diary import _save_baseline
+
+    _save_baseline(request, user_id, build_intake(answers, content.catalogue()).intake)
+
+
+@router.post("/result/save", dependencies=csrf)
+def save_result(request: Request) -> Response:
+    """Save the result as the diary's starting point; logged out, first log in or register.
+
+    The answers stay in the session cookie and a signed "save pending" mark is set, so that
+    logging in (or registering) ends on :func:`finish_save`, which saves and opens the diary.
+    """
+    from b12check.web.deps import page_auth
+
+    answers = load_answers(request)
+    if not answers:
+        return _see("/questionnaire")
+    auth = page_auth(request)
+    if auth is None:
+        response = _see(f"/account/login?next={quote('/result/save')}")
+        response.set_cookie(
+            PENDING_SAVE_COOKIE,
+            request.app.state.answers.dumps({"save": True}),
+            httponly=True,
+            samesite="lax",
+            secure=bool(request.app.state.settings.https),
+            path="/",
+        )
+        return response
+    _save(request, auth.user_id, answers)
+    return _see("/diary")
+
+
+@router.get("/result/save")
+def finish_save(request: Request) -> Response:
+    """After logging in: save the pending result (only when this browser asked for it)."""
+    from b12check.web.deps import login_redirect, page_auth
+
+    auth = page_auth(request)
+    if auth is None:
+        return login_redirect(request)
+    pending = request.app.state.answers.loads(request.cookies.get(PENDING_SAVE_COOKIE))
+    answers = load_answers(request)
+    if not pending.get("save") or not answers:
+        return _see("/result" if answers else "/diary")
+    _save(request, auth.user_id, answers)
+    response = _see("/diary")
+    response.delete_cookie(
+        PENDING_SAVE_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=bool(request.app.state.settings.https),
+    )
+    return response
+
+
+# ---- lab reader --------------------------------------------------------------------------------
 
 LAB_READER_FIELDS = ["age", "sex", *[f for i in range(LAB_ROWS) for f in lab_fields(i)]]
 
@@ -228,7 +388,7 @@ async def lab_reader_post(request: Request) -> Response:
     lang = choose_language(request, form.get("lang"))
     answers = form_answers(form, LAB_READER_FIELDS)
     built = build_lab_reader(answers, content.catalogue())
-    errors = local_errors(built, lang)
+    errors = local_errors(built, lang, answers=answers)
     assessment = None
     if not errors and not built.intake.get("labs"):
         errors.general.append(content.ui(lang, "labs.none_entered"))
@@ -236,8 +396,10 @@ async def lab_reader_post(request: Request) -> Response:
         try:
             assessment = assess(request, built.intake)
         except IntakeError as exc:
-            errors = core_errors(exc, built, lang)
+            errors = core_errors(exc, built, lang, answers)
     ctx = _lab_context(answers, errors, assessment)
     if assessment is not None:
         ctx["view"] = present(assessment, lang, "patient")
+        ctx["card"] = action(assessment, lang)
+        ctx["labs"] = lab_views(assessment, lang)
     return render_page(request, "labs.html", ctx, lang=lang, status_code=422 if errors else 200)

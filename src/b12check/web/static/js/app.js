@@ -49,6 +49,11 @@
     row.querySelectorAll(".js-qualitative").forEach(function (el) { el.hidden = !qualitative; });
   }
 
+  // A printed result shows every folded section (a closed <details> would print as a title).
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     updateConditional();
     updateSymptoms();
@@ -60,9 +65,24 @@
       var row = target.closest("[data-lab-row]");
       if (row) { updateLabRow(row); }
     });
+    // Switching language in the middle of a step keeps what was typed on it: the step's form
+    // is sent (as "lang:xx") and the server shows the same step in the other language.
+    var qform = document.getElementById("qform");
+    document.querySelectorAll("a[data-lang]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (!qform) { return; }
+        event.preventDefault();
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "action";
+        field.value = "lang:" + link.getAttribute("data-lang");
+        qform.appendChild(field);
+        qform.submit();
+      });
+    });
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
-    var banner = document.getElementById("result-banner");
-    if (banner && !summary) { banner.focus(); }
+    var card = document.getElementById("action-card");
+    if (card && !summary) { card.focus(); }
   });
 })();

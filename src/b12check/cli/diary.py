@@ -1,4 +1,4 @@
-"""Terminal doors onto the store: ``b12check db ...`` and ``b12check diary ...``.
+"""``b12check diary add | treatment | list | export``: the symptom diary in the terminal.
 
 The diary commands run in local single-user mode: one local account (no password, cannot log in
 over the web) owns the entries, in the same database the web app uses.
@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-T = TypeVar("T")
+from b12check.cli.common import LangOption, UrlOption, language, profile_name
+from b12check.cli.common import checked as _checked
+from b12check.cli.common import database_url as _url
+from b12check.cli.common import fail as _fail
 
-db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 diary_app = typer.Typer(
     help="The symptom diary in the terminal (local single-user mode).", no_args_is_help=True
 )
@@ -25,75 +26,9 @@ diary_app = typer.Typer(
 LOCAL_EMAIL = "local@localhost.invalid"
 UNUSABLE_PASSWORD = "!"  # not an argon2 hash: no password can ever match
 
-UrlOption = Annotated[
-    str | None,
-    typer.Option("--database-url", help="Database URL (default: DATABASE_URL or the data folder)."),
-]
 TodayOption = Annotated[
     str | None, typer.Option("--today", help="The date to assess for (YYYY-MM-DD; default today).")
 ]
-
-
-def _url(url: str | None) -> str:
-    if url:
-        return url
-    from b12check.settings import get_settings
-
-    return get_settings().resolved_database_url()
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(2)
-
-
-def _checked(build: Callable[[], T]) -> T:
-    """Build and check an entry or treatment; bad input exits 2 naming the field."""
-    from pydantic import ValidationError
-
-    from b12check.errors import IntakeError
-
-    try:
-        return build()
-    except ValidationError as error:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
-    except IntakeError as error:
-        _fail(str(error))
-
-
-@db_app.command("upgrade")
-def db_upgrade(
-    database_url: UrlOption = None,
-    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
-) -> None:
-    """Migrate the database up to the newest (or the given) revision."""
-    from b12check.store import migrate
-
-    url = _url(database_url)
-    migrate.upgrade(url, revision)
-    typer.echo(f"database at revision {migrate.current(url)}")
-
-
-@db_app.command("downgrade")
-def db_downgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision ('base' removes all tables).")],
-    database_url: UrlOption = None,
-) -> None:
-    """Migrate the database down to a revision."""
-    from b12check.store import migrate
-
-    url = _url(database_url)
-    migrate.downgrade(url, revision)
-    typer.echo(f"database at revision {migrate.current(url) or 'base'}")
-
-
-@db_app.command("current")
-def db_current(database_url: UrlOption = None) -> None:
-    """Print the revision the database is at, and the newest one this version ships."""
-    from b12check.store import migrate
-
-    url = _url(database_url)
-    typer.echo(f"current: {migrate.current(url) or 'base (empty)'}\nhead: {migrate.head()}")
 
 
 def _local_user_id(database: Any) -> int:
@@ -130,12 +65,15 @@ def _open(database_url: str | None) -> tuple[Any, int]:
 
 
 def _parse_scores(scores: list[str]) -> dict[str, int]:
+    from b12check.core.numbers import parse_whole
+
     parsed: dict[str, int] = {}
     for item in scores:
         code, sep, value = item.partition("=")
-        if not sep or not value.strip().lstrip("-").isdigit():
+        try:
+            parsed[code.strip()] = parse_whole(value) if sep else parse_whole("")
+        except ValueError:
             _fail(f"--score {item!r}: expected SYMPTOM=0..10, e.g. muscle_pain=6")
-        parsed[code.strip()] = int(value)
     return parsed
 
 
@@ -212,23 +150,23 @@ def diary_treatment(
 @diary_app.command("list")
 def diary_list(
     output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+    lang: LangOption = None,
     database_url: UrlOption = None,
     today: TodayOption = None,
 ) -> None:
     """List entries, the derived treatment response, the advice and the next check date."""
     from b12check.diary.course import build_course
-    from b12check.settings import get_settings
 
+    chosen = profile_name(None)
     database, user_id = _open(database_url)
     with database.read() as session:
-        course = build_course(session, user_id, today=_today(today), profile=get_settings().profile)
+        course = build_course(session, user_id, today=_today(today), profile=chosen)
     if output == "json":
         from b12check.diary.views import course_out  # same JSON as the API
 
         typer.echo(course_out(course).model_dump_json(indent=2))
         return
-    _print_course(course, lang)
+    _print_course(course, language(lang))
 
 
 def _print_course(course: Any, lang: str) -> None:
@@ -236,6 +174,7 @@ def _print_course(course: Any, lang: str) -> None:
     from rich.table import Table
 
     from b12check.diary.texts import symptom_label, ui
+    from b12check.i18n import format_date
 
     console = Console()
     table = Table(title=ui(lang, "entries.title"))
@@ -246,7 +185,7 @@ def _print_course(course: Any, lang: str) -> None:
     for e in course.entries:
         scores = "; ".join(f"{symptom_label(lang, s.symptom)}: {s.severity}" for s in e.scores)
         doses = "" if e.doses_taken is None else str(e.doses_taken)
-        table.add_row(e.day.isoformat(), scores, doses, e.notes)
+        table.add_row(format_date(e.day, lang), scores, doses, e.notes)
     console.print(table)
     finding = course.finding
     response = (
@@ -259,7 +198,7 @@ def _print_course(course: Any, lang: str) -> None:
         console.print(f"[bold red]{ui(lang, 'advice.worse')}[/]")
     if course.reevaluate:
         console.print(f"[bold]{ui(lang, 'advice.reevaluate')}[/]")
-    check = course.next_check.isoformat() if course.next_check else ui(lang, "next_check.unknown")
+    check = format_date(course.next_check, lang) or ui(lang, "next_check.unknown")
     console.print(f"{ui(lang, 'next_check')} {check}")
 
 

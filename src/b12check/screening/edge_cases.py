@@ -1,8 +1,14 @@
-"""Hand-made patients at the edges of every rule (limits exactly, same-day results, boundaries of
-windows), written as a Parquet extract so that parity is checked where sampling rarely looks."""
+"""Hand-made patients at the edges of every screening rule (limits exactly, same-day results,
+boundaries of windows), written as a Parquet extract.
+
+They are the screening rules' cases: the parity tests check the flags against the per-person
+core where sampling rarely looks, and ``b12check kb`` counts a rule C1-C5 as covered only when it
+flags at least one of these people (:func:`rules_fired`), as a clinical case must make a core
+rule fire."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from b12check.knowledge_base import KnowledgeBase
 from b12check.screening.synth import SCHEMAS
 
 T = date(2026, 12, 1)
@@ -53,7 +60,7 @@ def edge_rows() -> dict[str, list[dict[str, Any]]]:
     cond("gloss", "glossitis", _d(10))
     cond(person("strong"), "gastrectomy", date(2010, 1, 1))
     cond("strong", "cognitive_problems", _d(5))
-    cond(person("weak"), "hypothyroidism", date(2010, 1, 1))  # not a risk factor in the core
+    cond(person("weak"), "hypothyroidism", date(2010, 1, 1))  # a risk factor since v2 (R6)
     cond("weak", "fatigue", _d(5))
     for pid, birth in (
         ("age65", date(1961, 12, 1)),
@@ -123,6 +130,12 @@ def edge_rows() -> dict[str, list[dict[str, Any]]]:
     med("deficient_treated", "B03BA01", _d(80))
     lab(person("deficient_ended"), "14685-2", 100, "pmol/L", _d(90))
     med("deficient_ended", "B03BA01", _d(80), _d(2))
+    # pernicious anaemia with a complaint (v2 P2b: injections whatever the status): C3 counts
+    # the deficient one only
+    for pid, value in (("pa_low", 120.0), ("pa_normal", 400.0)):
+        cond(person(pid), "pernicious_anaemia", date(2015, 1, 1))
+        cond(pid, "fatigue", _d(10))
+        lab(pid, "14685-2", value, "pmol/L", _d(30))
     # monitoring edges
     med(person("mon_recent"), "A10BD07", date(2018, 1, 1))
     lab("mon_recent", "14685-2", 300, "pmol/L", date(2025, 12, 1))
@@ -135,3 +148,22 @@ def write_edge_extract(folder: Path) -> Path:
     for name, rows in edge_rows().items():
         pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[name]), folder / f"{name}.parquet")
     return folder
+
+
+def rules_fired(kb: KnowledgeBase) -> set[str]:
+    """The screening rules that flag at least one edge patient in some profile (monitoring on),
+    screened on DuckDB with the knowledge base ``kb``."""
+    from b12check.screening.engines import connect
+    from b12check.screening.extract import ExtractMapping, read_extract
+    from b12check.screening.rules import REASONS, RULE_OF, Settings, flag_table, summary
+    from b12check.screening.validate import validate
+
+    fired: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="b12check-edges-") as tmp:
+        folder = write_edge_extract(Path(tmp))
+        checked = validate(read_extract(connect("duckdb"), folder, ExtractMapping()), kb, T)
+        for profile in kb.profiles:
+            flags = flag_table(checked, kb, Settings(profile, T, monitoring=True))
+            counts = summary(flags).to_pyarrow().to_pylist()[0]
+            fired |= {RULE_OF[r] for r in REASONS if counts[r]}
+    return fired

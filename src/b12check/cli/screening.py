@@ -1,5 +1,7 @@
-"""The ``synth`` and ``screen`` commands. Importing this module is cheap: ibis, DuckDB, PySpark
-and pyarrow load only when one of these commands runs, so ``b12check assess`` stays fast."""
+"""``b12check synth`` and ``b12check screen``: the population-screening door.
+
+Importing this module is cheap: ibis, DuckDB, PySpark and pyarrow load only when one of these
+commands runs, so ``b12check assess`` stays fast."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+
+from b12check.cli.common import LangOption, ProfileOption, language, profile_name
 
 
 class Engine(StrEnum):
@@ -23,12 +27,8 @@ class ScreenFormat(StrEnum):
     csv = "csv"
 
 
-class Lang(StrEnum):
-    nl = "nl"
-    en = "en"
-
-
 def _fail(message: str, code: int = 2) -> NoReturn:
+    """A message naming the input and exit ``code`` (2: bad input; 1: the engine failed)."""
     typer.echo(f"b12check: {message}", err=True)
     raise typer.Exit(code)
 
@@ -80,7 +80,7 @@ def synth(
 def screen(
     folder: Annotated[Path, typer.Argument(help="Folder with the extract tables.")],
     engine: Annotated[Engine, typer.Option("--engine")] = Engine.duckdb,
-    profile: Annotated[str, typer.Option("--profile", "-p", help="seed, nhg or nice")] = "seed",
+    profile: ProfileOption = None,
     format: Annotated[ScreenFormat, typer.Option("--format", "-f")] = ScreenFormat.json,
     patient_list: Annotated[
         bool, typer.Option("--patient-list", help="Also list the flagged patients.")
@@ -95,7 +95,7 @@ def screen(
     monitoring: Annotated[
         bool, typer.Option("--monitoring", help="Add rule C5: metformin monitoring overdue.")
     ] = False,
-    lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.en,
+    lang: LangOption = None,
 ) -> None:
     """Case-finding over a population extract: counts per reason (small cells suppressed)."""
     from rich.progress import Progress
@@ -105,8 +105,8 @@ def screen(
     from b12check.screening.schema import ExtractError
 
     kb = load_knowledge_base()
-    if profile not in kb.profiles:
-        _fail(f"--profile: unknown profile {profile!r}; expected {', '.join(kb.profiles)}")
+    chosen = profile_name(profile)
+    words = language(lang)
     when = _date(today, "--today")
     from b12check.screening.engines import connect
     from b12check.screening.extract import read_mapping
@@ -125,7 +125,7 @@ def screen(
                 engine.value,
                 folder,
                 kb,
-                Settings(profile, when, monitoring),
+                Settings(chosen, when, monitoring),
                 mapping=columns,
                 with_patients=patient_list,
                 with_charts=format is ScreenFormat.html,
@@ -137,11 +137,11 @@ def screen(
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         _fail(f"screening failed on {engine.value}: {detail}", code=1)
     if format is ScreenFormat.json:
-        text = report.dumps(report.to_json(result, kb, lang.value)) + "\n"
+        text = report.dumps(report.to_json(result, kb, words)) + "\n"
     elif format is ScreenFormat.csv:
         text = report.to_csv(result, kb)
     else:
-        text = report.to_html(result, kb, lang.value)
+        text = report.to_html(result, kb, words)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -159,6 +159,6 @@ def _date(text: str | None, option: str) -> date:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``synth`` and ``screen`` to the command line."""
+    """Add ``synth`` and ``screen`` to the command line (cheap: nothing heavy is imported)."""
     app.command(name="synth")(synth)
     app.command(name="screen")(screen)
