@@ -134,6 +134,7 @@ def test_csv_and_html(small: Path, tmp_path: Path) -> None:
     assert "<script" not in html and "http://" not in html and "https://" not in html
     assert "stelt geen diagnose" in html  # the disclaimer, in Dutch
     assert "untested_risk_with_complaints" not in html  # no internal codes on the page
+    assert "1 december 2026" in html and "2026-12-01" not in html  # dates as Dutch writes them
 
 
 def test_small_cells_are_suppressed(kb: KnowledgeBase) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from b12check.i18n import format_date, format_number
 from b12check.knowledge_base import KnowledgeBase
 from b12check.screening.rules import METFORMIN_BANDS, REASONS, RULE_OF
 from b12check.screening.screen import ScreenResult
@@ -113,14 +114,18 @@ def to_csv(result: ScreenResult, kb: KnowledgeBase) -> str:
     return out.getvalue()
 
 
-def _cell(count: int, cells: Suppression) -> str:
-    return f"<{cells.limit}" if cells.hide(count) else str(count)
+def _cell(count: int, cells: Suppression, lang: str | None = None) -> str:
+    """A count as a table shows it: ``<limit`` when suppressed; in ``lang``'s digits when given
+    (the HTML page), plain digits otherwise (CSV stays machine-readable)."""
+    if cells.hide(count):
+        return f"<{cells.limit}"
+    return str(count) if lang is None else format_number(count, lang, digits=12)
 
 
 # ---- HTML -----------------------------------------------------------------------------------
 
 
-def _bars(items: list[tuple[str, int | None]], limit: int) -> str:
+def _bars(items: list[tuple[str, int | None]], limit: int, lang: str) -> str:
     """Horizontal bars; a suppressed count draws no bar and says so."""
     width, row, label_w = 640, 30, 260
     top = max([n for _, n in items if n is not None] + [1])
@@ -141,12 +146,16 @@ def _bars(items: list[tuple[str, int | None]], limit: int) -> str:
             f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="18" '
             f'fill="{_REASON_COLOURS[i % len(_REASON_COLOURS)]}"/>'
         )
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 18}" font-size="13">{n}</text>')
+        parts.append(
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 18}" font-size="13">{_n(n, lang)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _boxes(groups: list[dict[str, Any]], labels: dict[str, str], lines: tuple[float, float]) -> str:
+def _boxes(
+    groups: list[dict[str, Any]], labels: dict[str, str], lines: tuple[float, float], lang: str
+) -> str:
     """Box plots of B12 per metformin band, with the profile's limits as dashed lines."""
     width, height, left, bottom = 640, 260, 50, 40
     if not groups:
@@ -162,7 +171,7 @@ def _boxes(groups: list[dict[str, Any]], labels: dict[str, str], lines: tuple[fl
         f'aria-label="B12 by metformin duration">'
     ]
     for tick in range(0, int(high) + 1, 100):
-        parts.append(f'<text x="0" y="{y(tick) + 4:.1f}" font-size="11">{tick}</text>')
+        parts.append(f'<text x="0" y="{y(tick) + 4:.1f}" font-size="11">{_n(tick, lang)}</text>')
         parts.append(
             f'<line x1="{left - 5}" x2="{width}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
             'stroke="#eee"/>'
@@ -193,7 +202,7 @@ def _boxes(groups: list[dict[str, Any]], labels: dict[str, str], lines: tuple[fl
         )
         parts.append(
             f'<text x="{cx:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
-            f'fill="#555">n = {g["n"]}</text>'
+            f'fill="#555">n = {_n(g["n"], lang)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -204,6 +213,7 @@ def _lines(
     reasons: tuple[str, ...],
     labels: dict[str, str],
     cells: Suppression,
+    lang: str,
 ) -> str:
     """One line per reason over the quarter ends; suppressed points are left out (gaps)."""
     width, height, left, bottom = 640, 280, 50, 90
@@ -222,7 +232,7 @@ def _lines(
     for k in range(5):
         value = top / 1.1 * k / 4
         _, ty = xy(0, value)
-        parts.append(f'<text x="0" y="{ty + 4:.1f}" font-size="11">{value:.0f}</text>')
+        parts.append(f'<text x="0" y="{ty + 4:.1f}" font-size="11">{_n(round(value), lang)}</text>')
         parts.append(
             f'<line x1="{left - 5}" x2="{width}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#eee"/>'
         )
@@ -230,7 +240,7 @@ def _lines(
         x, _ = xy(i, 0)
         parts.append(
             f'<text x="{x:.1f}" y="{height - bottom + 16}" font-size="10" '
-            f'text-anchor="middle">{p["as_of"].isoformat()}</text>'
+            f'text-anchor="middle">{_esc(format_date(p["as_of"], lang))}</text>'
         )
     for k, r in enumerate(reasons):
         colour = _REASON_COLOURS[k % len(_REASON_COLOURS)]
@@ -255,6 +265,11 @@ def _lines(
 
 def _polyline(points: list[str], colour: str) -> str:
     return f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(points)}"/>'
+
+
+def _n(count: float, lang: str) -> str:
+    """A whole number in the reader's digits (no rounding to significant digits)."""
+    return _esc(format_number(count, lang, digits=12))
 
 
 def _esc(text: str) -> str:
@@ -284,18 +299,27 @@ def to_html(result: ScreenResult, kb: KnowledgeBase, lang: str = "en") -> str:
         lang=lang,
         ui=ui,
         result=result,
-        patients=_cell(result.patients, cells),
-        rows=[(labels[r], RULE_OF[r], _cell(result.flags[r], cells)) for r in reasons],
+        as_of=format_date(result.as_of, lang, "long"),
+        patients=_cell(result.patients, cells, lang),
+        rows=[(labels[r], RULE_OF[r], _cell(result.flags[r], cells, lang)) for r in reasons],
         rejected=[
-            (row["table"], ui(f"reject_{row['reason']}"), row["rows"]) for row in result.rejected
+            (
+                row["table"],
+                ui(f"reject_{row['reason']}"),
+                format_number(row["rows"], lang, digits=12),
+            )
+            for row in result.rejected
         ],
-        counts_svg=_bars([(labels[r], cells.value(result.flags[r])) for r in reasons], cells.limit),
+        counts_svg=_bars(
+            [(labels[r], cells.value(result.flags[r])) for r in reasons], cells.limit, lang
+        ),
         b12_svg=_boxes(
             groups,
             band_labels,
             (params.number("labs.b12.low_below"), params.number("labs.b12.normal_from")),
+            lang,
         ),
-        time_svg=_lines(result.over_time, reasons, labels, cells),
+        time_svg=_lines(result.over_time, reasons, labels, cells, lang),
     )
 
 
