@@ -123,7 +123,7 @@ def kb(
         raise typer.Exit(1)
     typer.echo(
         f"knowledge base ok: languages {', '.join(report.languages)}; "
-        f"{report.cases} cases make every rule fire"
+        f"{report.cases} cases (and the screening edge patients) make every rule fire"
         if report.case_folders
         else "knowledge base ok (no case folders found: rule coverage not checked)",
         err=True,
