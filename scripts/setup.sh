@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything b12check needs, idempotently: a virtualenv with the locked dependencies and the
-# package itself; with --system also Debian's Chromium, PostgreSQL, wrk and PDF tools (as root) and
-# axe-core and swagger-ui-dist from the npm registry (the test suite drives axe-core; the API
-# page serves Swagger UI from the app's static files).
+# package itself; with --system also Debian's Chromium, PostgreSQL, wrk, PDF tools and Java for
+# PySpark (as root), and axe-core and swagger-ui-dist from the npm registry (the test suite drives
+# axe-core; the API page serves Swagger UI from the app's static files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,7 @@ if [ "$system" = 1 ]; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || need+=(libharfbuzz-subset0)
   command -v npm >/dev/null 2>&1 || need+=(npm)
+  command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)  # PySpark (b12check screen)
   if [ "${#need[@]}" -gt 0 ]; then
     echo "setup: installing Debian packages: ${need[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive

@@ -62,6 +62,8 @@ TEXT_COVERAGE = {
     "triage_reasons": "triage_reasons",
     "notes": "notes",
     "next_steps": "next_steps",
+    "screening_reasons": "screening_reasons",
+    "screening_signs": "screening_signs",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")
 FALLBACK_LANGUAGE = "en"  # a user-interface string missing in a language is shown in this one

@@ -13,7 +13,10 @@ file, so one run lists all that a reviewer must fix:
 - every look-alike the core judges is in the vocabulary and has its rule and a next step (when
   likely), and the reverse;
 - every rule fires in at least one clinical case (``tests/cases`` and the shared vignettes),
-  when those folders are present (an installed copy without its tests skips this part).
+  when those folders are present (an installed copy without its tests skips this part); the
+  population-screening rules (area ``screening``, C1-C5) run over extracts, not intakes: their
+  cases are the screening edge patients (:mod:`b12check.screening.edge_cases`, shipped with the
+  package), screened on DuckDB in every profile.
 """
 
 from __future__ import annotations
@@ -318,14 +321,37 @@ def rules_fired(kb: KnowledgeBase, cases: Iterable[Case]) -> tuple[set[str], lis
     return fired, problems
 
 
+SCREENING_AREA = "screening"
+
+
+def screening_rules_fired(kb: KnowledgeBase) -> set[str]:
+    """The screening rules (C1-C5) that flag at least one screening edge patient."""
+    from b12check.screening.edge_cases import rules_fired as screened
+
+    return screened(kb)
+
+
 def _coverage_problems(kb: KnowledgeBase, cases: list[Case]) -> Iterator[Problem]:
     fired, problems = rules_fired(kb, cases)
     yield from problems
+    screening = {r for r, rule in kb.core.rules.items() if rule.area == SCREENING_AREA}
+    screened = screening_rules_fired(kb)
     for rid in kb.core.rules:
-        if rid not in fired:
+        if rid in screening and rid not in screened:
+            yield Problem(
+                "knowledge/rules.yaml",
+                f"rule {rid}: no screening edge case (b12check.screening.edge_cases) makes it "
+                "flag anyone",
+            )
+        elif rid not in screening and rid not in fired:
             yield Problem(
                 "knowledge/rules.yaml",
                 f"rule {rid}: no case in tests/cases or the shared vignettes makes it fire",
             )
     for rid in sorted(fired - set(kb.core.rules)):
         yield Problem("knowledge/rules.yaml", f"rule {rid} fires in the core but is not listed")
+    for rid in sorted(screened - screening):
+        yield Problem(
+            "knowledge/rules.yaml",
+            f"rule {rid} flags people in the screen but is not listed with area {SCREENING_AREA}",
+        )

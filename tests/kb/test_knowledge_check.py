@@ -167,6 +167,52 @@ def test_adding_a_rule_without_a_case_fails_and_names_the_rule(kb_copy: Path) ->
     ]
 
 
+def test_a_screening_rule_needs_an_edge_patient_it_flags(kb_copy: Path) -> None:
+    """C1-C5 run over extracts: their cases are the screening edge patients, never a skip."""
+    path = kb_copy / "rules.yaml"
+    data = _load(path)
+    data["rules"]["C6"] = {"area": "screening", "sources": ["seed"]}
+    _dump(path, data)
+    _add_texts(kb_copy, "rules", "C6")
+    assert _problems(kb_copy, list(default_case_folders())) == [
+        "knowledge/rules.yaml: rule C6: no screening edge case "
+        "(b12check.screening.edge_cases) makes it flag anyone"
+    ]
+
+
+def test_a_screening_rule_filed_under_another_area_fails(kb_copy: Path) -> None:
+    path = kb_copy / "rules.yaml"
+    data = _load(path)
+    data["rules"]["C3"]["area"] = "plan"
+    _dump(path, data)
+    assert _problems(kb_copy, list(default_case_folders())) == [
+        "knowledge/rules.yaml: rule C3: no case in tests/cases or the shared vignettes makes it "
+        "fire",
+        "knowledge/rules.yaml: rule C3 flags people in the screen but is not listed with area "
+        "screening",
+    ]
+
+
+def test_a_screening_rule_that_flags_no_edge_patient_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Take every lab result away from the edge patients: nobody is in the grey zone or
+    deficient any more, and the check names C2 and C3 (and only them)."""
+    from b12check.screening import edge_cases
+
+    full = edge_cases.edge_rows
+
+    def without_labs() -> dict[str, list[dict[str, object]]]:
+        return {**full(), "observations": []}
+
+    monkeypatch.setattr(edge_cases, "edge_rows", without_labs)
+    assert _problems(None, list(default_case_folders())) == [
+        f"knowledge/rules.yaml: rule {rid}: no screening edge case "
+        "(b12check.screening.edge_cases) makes it flag anyone"
+        for rid in ("C2", "C3")
+    ]
+
+
 def test_rule_coverage_names_each_rule_no_case_makes_fire(tmp_path: Path) -> None:
     folder = tmp_path / "cases"
     folder.mkdir()

@@ -1,4 +1,5 @@
-"""The main commands: ``b12check assess | interview | kb | serve``, and the registry of the rest.
+"""The main commands: ``b12check assess | interview | kb | serve``, and the registry of the rest
+(``labs``, ``synth`` and ``screen`` always; ``db`` and ``diary`` when asked for).
 
 Thin door: it reads input, calls the service and renders. Heavy doors (web, database) are imported
 only by the commands that need them, so ``assess`` starts fast.
@@ -24,6 +25,7 @@ from b12check.cli.common import (
     read_document,
 )
 from b12check.cli.labs import labs
+from b12check.cli.screening import register as register_screening
 
 app = typer.Typer(
     name="b12check",
@@ -79,6 +81,7 @@ def assess(
 
 
 app.command()(labs)
+register_screening(app)
 
 
 @app.command()
@@ -125,7 +128,7 @@ def kb(
         raise typer.Exit(1)
     typer.echo(
         f"knowledge base ok: languages {', '.join(report.languages)}; "
-        f"{report.cases} cases make every rule fire"
+        f"{report.cases} cases (and the screening edge patients) make every rule fire"
         if report.case_folders
         else "knowledge base ok (no case folders found: rule coverage not checked)",
         err=True,

@@ -3,6 +3,8 @@ hypothyroidism)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from b12check.core.codes import RISK_FACTORS, Condition, DietPattern, MedicationClass, RiskFactor
 from b12check.core.context import Context
 
@@ -31,6 +33,26 @@ _AUTOIMMUNE: tuple[Condition, ...] = (
 )
 _PERNICIOUS: tuple[Condition, ...] = ("pernicious_anaemia", "autoimmune_gastritis")
 _IBD: tuple[Condition, ...] = ("crohns_disease", "ulcerative_colitis")
+
+
+# Each condition and the risk factor it gives by itself (R5-R8), the table behind
+# :func:`conditions_giving`.
+_CONDITION_RISKS: tuple[tuple[Condition, RiskFactor], ...] = (
+    *((c, "pernicious_anaemia") for c in _PERNICIOUS),
+    *((c, "autoimmune_disease") for c in (*_AUTOIMMUNE, *_PERNICIOUS)),
+    *_SURGERY.items(),
+    ("coeliac_disease", "coeliac_disease"),
+    *((c, "inflammatory_bowel_disease") for c in _IBD),
+    ("bacterial_overgrowth", "bacterial_overgrowth"),
+)
+
+
+def conditions_giving(risk_factors: Collection[RiskFactor]) -> frozenset[Condition]:
+    """The known conditions that by themselves make one of these risk factors apply (R5-R8).
+
+    Public for doors that read conditions in bulk (population screening) and must count exactly
+    the core's risk conditions."""
+    return frozenset(c for c, risk in _CONDITION_RISKS if risk in risk_factors)
 
 
 def has_risk(found: list[RiskFactor], code: RiskFactor) -> bool:

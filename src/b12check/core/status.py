@@ -10,16 +10,13 @@ from b12check.core.context import Context
 from b12check.core.labs import Reading
 from b12check.core.risk import taking_b12
 
-_B12_MARKERS: tuple[Analyte, ...] = ("b12", "holotc", "mma", "homocysteine")
+B12_MARKERS: tuple[Analyte, ...] = ("b12", "holotc", "mma", "homocysteine")  # B1: "tested"
 _SERUM: tuple[Analyte, ...] = ("b12", "holotc")
 _FOLATE_NOT_LOW: frozenset[Interpretation] = frozenset({"normal", "high", "borderline"})
 _GLOSSITIS: frozenset[Symptom] = frozenset({"glossitis"})
-_IRREVERSIBLE_OR_TOXIC = (
-    "pernicious_anaemia",
-    "bariatric_surgery",
-    "gastrectomy",
-    "ileal_resection",
-    "nitrous_oxide",
+# B6: risk factors whose cause is irreversible or toxic (suspicion high with any symptom)
+STRONG_RISK_FACTORS: frozenset[RiskFactor] = frozenset(
+    {"pernicious_anaemia", "bariatric_surgery", "gastrectomy", "ileal_resection", "nitrous_oxide"}
 )
 
 
@@ -56,7 +53,7 @@ def decide_status(ctx: Context) -> Status:
     )
     b12, holotc = ctx.interp("b12"), ctx.interp("holotc")
     mma, hcy = _functional(ctx, "mma"), _functional(ctx, "homocysteine")
-    if not any(ctx.measured(a) for a in _B12_MARKERS):
+    if not any(ctx.measured(a) for a in B12_MARKERS):
         ctx.fire("B1", "b12.status=not_tested", ["labs:no b12, holotc, mma or homocysteine"])
         return Status("not_tested", distorted)
     if mma == "high":
@@ -129,7 +126,7 @@ def decide_status(ctx: Context) -> Status:
     ctx.fire(
         "B5",
         "b12.status=indeterminate",
-        [ctx.lab_finding(a) for a in _B12_MARKERS if ctx.measured(a)],
+        [ctx.lab_finding(a) for a in B12_MARKERS if ctx.measured(a)],
     )
     return Status("indeterminate", distorted)
 
@@ -159,7 +156,7 @@ def decide_suspicion(ctx: Context, risk_factors: list[RiskFactor]) -> Suspicion:
     """Rule B6: clinical suspicion from symptoms and risks, before any lab."""
     glossitis = ctx.has("glossitis")
     risky = [f"risk_factor:{r}" for r in risk_factors]
-    strong = [f"risk_factor:{r}" for r in risk_factors if r in _IRREVERSIBLE_OR_TOXIC]
+    strong = [f"risk_factor:{r}" for r in risk_factors if r in STRONG_RISK_FACTORS]
     if ctx.neuro and (risk_factors or glossitis):
         because = ctx.symptoms_in(ctx.neuro) + risky + (["symptom:glossitis"] if glossitis else [])
         ctx.fire("B6", "b12.suspicion=high", because)

@@ -1,0 +1,376 @@
+"""Benchmark of ``b12check screen``: patients screened per minute and peak memory on DuckDB (the
+ibis rules) beside a hand-written DuckDB SQL query of the same rules, and Spark local on the
+smallest size, all on synthetic extracts (~20 results a person).
+
+    .venv/bin/python bench/screen_speed.py                 # 100k and 1M
+    .venv/bin/python bench/screen_speed.py --sizes 100000 1000000 5000000
+
+Each measurement runs in a fresh process (peak resident memory from wait4); every run must give
+identical counts. Goals (issue 11): >= 10M patients/min, within 1.5x of the hand-written query,
+5M patients under 8 GB peak memory. Synthetic extracts are cached in --data (default
+/tmp/b12check-bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+AS_OF = date(2026, 12, 1)
+PROFILE = "seed"
+
+
+def _synth(folder: Path, patients: int) -> None:
+    if (folder / "observations.parquet").exists():
+        return
+    from b12check.knowledge_base import load_knowledge_base
+    from b12check.screening.synth import write_synthetic
+
+    started = time.perf_counter()
+    write_synthetic(folder, patients, load_knowledge_base(), seed=12, today=AS_OF)
+    print(
+        f"  synthesised {patients:,} patients in {time.perf_counter() - started:.1f} s", flush=True
+    )
+
+
+# ---- workers (run in their own process) -------------------------------------------------
+
+
+def work_ibis(folder: Path, engine: str) -> dict[str, Any]:
+    from b12check.knowledge_base import load_knowledge_base
+    from b12check.screening.engines import connect
+    from b12check.screening.rules import Settings
+    from b12check.screening.screen import run_screen
+
+    kb = load_knowledge_base()
+    backend = connect(engine)
+    started = time.perf_counter()
+    result = run_screen(backend, engine, folder, kb, Settings(PROFILE, AS_OF, monitoring=True))
+    seconds = time.perf_counter() - started
+    rejected = {f"{r['table']}.{r['reason']}": r["rows"] for r in result.rejected}
+    return {
+        "seconds": seconds,
+        "patients": result.patients,
+        "flags": result.flags,
+        "rejected": rejected,
+    }
+
+
+HAND_SQL = """
+WITH p0 AS (
+  SELECT CAST(patient_id AS VARCHAR) AS pid, CAST(birth_date AS DATE) AS birth_date,
+         lower(sex) AS sex, lower(diet) AS diet
+  FROM read_parquet('{dir}/patients.parquet')),
+p1 AS (
+  SELECT *, {y} - year(birth_date) - CASE WHEN month(birth_date) > {m}
+         OR (month(birth_date) = {m} AND day(birth_date) > {d}) THEN 1 ELSE 0 END AS age
+  FROM p0),
+conflict AS (SELECT pid FROM (SELECT DISTINCT * FROM p0) GROUP BY pid HAVING count(*) > 1),
+pr AS (
+  SELECT p1.*, CASE
+    WHEN pid IS NULL OR pid = '' THEN 'missing_patient_id'
+    WHEN pid IN (SELECT pid FROM conflict) THEN 'duplicate_patient'
+    WHEN sex IS NOT NULL AND sex NOT IN ('female', 'male', 'other') THEN 'unknown_sex'
+    WHEN diet IS NOT NULL AND diet NOT IN ({diets}) THEN 'unknown_code'
+    WHEN birth_date > DATE '{today}' THEN 'future_date'
+    WHEN age < 16 THEN 'younger_than_adult'
+    WHEN age > 120 THEN 'implausible_value' END AS reason
+  FROM p1),
+patients AS (SELECT DISTINCT pid, birth_date, sex, diet, age FROM pr WHERE reason IS NULL),
+o AS (
+  SELECT CAST(o.patient_id AS VARCHAR) AS pid, o.code, o.value, o.unit, o.date, l.analyte,
+         o.value * l.factor AS v, l.low, l.high, l.status, k.pid AS known
+  FROM read_parquet('{dir}/observations.parquet') o
+  LEFT JOIN obs_lookup l ON coalesce(o.code, '') = l.code AND coalesce(o.unit, '') = l.unit
+  LEFT JOIN (SELECT pid FROM patients) k ON CAST(o.patient_id AS VARCHAR) = k.pid),
+orr AS (
+  SELECT *, CASE
+    WHEN pid IS NULL THEN 'missing_patient_id'
+    WHEN known IS NULL THEN 'unknown_patient'
+    WHEN status IS NULL THEN 'unknown_code'
+    WHEN status <> '' THEN status
+    WHEN value IS NULL THEN 'missing_value'
+    WHEN date IS NULL THEN 'missing_date'
+    WHEN date > DATE '{today}' THEN 'future_date'
+    WHEN v < low OR v > high THEN 'implausible_value' END AS reason
+  FROM o),
+m AS (
+  SELECT CAST(m.patient_id AS VARCHAR) AS pid, m.atc, m.start_date, m.end_date, a.valid,
+         k.pid AS known
+  FROM read_parquet('{dir}/medications.parquet') m
+  LEFT JOIN (SELECT atc, max(valid) AS valid FROM med_lookup GROUP BY atc) a ON m.atc = a.atc
+  LEFT JOIN (SELECT pid FROM patients) k ON CAST(m.patient_id AS VARCHAR) = k.pid),
+mr AS (
+  SELECT *, CASE
+    WHEN pid IS NULL THEN 'missing_patient_id'
+    WHEN known IS NULL THEN 'unknown_patient'
+    WHEN atc IS NULL OR NOT coalesce(valid, false) THEN 'unknown_code'
+    WHEN start_date IS NULL THEN 'missing_date'
+    WHEN start_date > DATE '{today}' THEN 'future_date' END AS reason
+  FROM m),
+c AS (
+  SELECT CAST(c.patient_id AS VARCHAR) AS pid, c.code, c.date, l.vcode, l.kind, k.pid AS known
+  FROM read_parquet('{dir}/conditions.parquet') c
+  LEFT JOIN cond_lookup l ON c.code = l.code
+  LEFT JOIN (SELECT pid FROM patients) k ON CAST(c.patient_id AS VARCHAR) = k.pid),
+cr AS (
+  SELECT *, CASE
+    WHEN pid IS NULL THEN 'missing_patient_id'
+    WHEN known IS NULL THEN 'unknown_patient'
+    WHEN kind IS NULL OR kind = '' THEN 'unknown_code'
+    WHEN date IS NULL THEN 'missing_date'
+    WHEN date > DATE '{today}' THEN 'future_date' END AS reason
+  FROM c)
+"""
+
+HAND_REJECTED = (
+    HAND_SQL
+    + """
+SELECT 'patients' AS t, reason, count(*) AS n FROM pr WHERE reason IS NOT NULL GROUP BY reason
+UNION ALL SELECT 'patients', 'duplicate_row',
+  (SELECT count(*) FROM pr WHERE reason IS NULL) - (SELECT count(*) FROM patients)
+UNION ALL SELECT 'observations', reason, count(*) FROM orr WHERE reason IS NOT NULL GROUP BY reason
+UNION ALL SELECT 'observations', 'duplicate_row', (SELECT count(*) FROM orr WHERE reason IS NULL)
+  - (SELECT count(*) FROM (SELECT DISTINCT pid, code, value, unit, date FROM orr
+                           WHERE reason IS NULL))
+UNION ALL SELECT 'medications', reason, count(*) FROM mr WHERE reason IS NOT NULL GROUP BY reason
+UNION ALL SELECT 'medications', 'duplicate_row', (SELECT count(*) FROM mr WHERE reason IS NULL)
+  - (SELECT count(*) FROM (SELECT DISTINCT pid, atc, start_date, end_date FROM mr
+                           WHERE reason IS NULL))
+UNION ALL SELECT 'conditions', reason, count(*) FROM cr WHERE reason IS NOT NULL GROUP BY reason
+UNION ALL SELECT 'conditions', 'duplicate_row', (SELECT count(*) FROM cr WHERE reason IS NULL)
+  - (SELECT count(*) FROM (SELECT DISTINCT pid, code, date FROM cr WHERE reason IS NULL))
+"""
+)
+
+HAND_FLAGS = (
+    HAND_SQL
+    + """,
+obs AS (SELECT pid, analyte, v AS value, date,
+               (year(date) * 10000 + month(date) * 100 + day(date)) * 1e6 - v AS k
+        FROM orr WHERE reason IS NULL),
+fo AS (
+  SELECT pid, bool_or(analyte IN ('b12', 'holotc', 'mma', 'homocysteine')) AS tested,
+    arg_max(value, k) FILTER (WHERE analyte = 'b12') AS b12,
+    max(date) FILTER (WHERE analyte = 'b12') AS b12_date,
+    arg_max(value, k) FILTER (WHERE analyte = 'mma') AS mma,
+    arg_max(value, k) FILTER (WHERE analyte = 'hb') AS hb,
+    arg_max(value, k) FILTER (WHERE analyte = 'mcv') AS mcv,
+    max(date) FILTER (WHERE analyte IN ('b12', 'holotc', 'mma', 'hb', 'mcv')) AS last_check,
+    max(date) FILTER (WHERE analyte IN ('b12', 'holotc')) AS last_b12
+  FROM obs GROUP BY pid),
+meds AS (
+  SELECT mr.pid, l.drug_class, mr.start_date FROM mr JOIN med_lookup l ON mr.atc = l.atc
+  WHERE mr.reason IS NULL AND l.drug_class <> ''
+    AND (mr.end_date IS NULL OR mr.end_date >= DATE '{today}')),
+fm AS (
+  SELECT pid, min(start_date) FILTER (WHERE drug_class = 'metformin') AS met,
+    min(start_date) FILTER (WHERE drug_class = 'ppi') AS ppi,
+    min(start_date) FILTER (WHERE drug_class = 'h2ra') AS h2ra,
+    min(start_date) FILTER (WHERE drug_class = 'b12_supplement') AS b12_start
+  FROM meds GROUP BY pid),
+cc AS (SELECT pid, vcode AS code, kind, date, date >= DATE '{lookback}' AS recent
+       FROM cr WHERE reason IS NULL),
+fc AS (
+  SELECT pid,
+    bool_or(kind = 'symptom' AND recent) AS any_symptom,
+    bool_or(kind = 'symptom' AND recent AND code IN ({neuro})) AS neuro,
+    bool_or(kind = 'symptom' AND recent AND code IN ({muscle})) AS muscle,
+    bool_or(kind = 'symptom' AND recent AND code IN ({anaemia})) AS anaemia_symptom,
+    bool_or(kind = 'symptom' AND recent AND code = 'glossitis') AS glossitis,
+    bool_or(kind = 'sign' AND recent) AS coded_sign,
+    bool_or(kind = 'condition' AND code IN ({strong})) AS strong,
+    bool_or(kind = 'condition' AND code IN ({risky})) AS condition_risk
+  FROM cc GROUP BY pid),
+j AS (
+  SELECT p.pid, p.sex, p.diet, p.age, fo.*, fm.*, fc.*,
+    coalesce(fo.tested, false) AS is_tested,
+    fm.b12_start IS NOT NULL AS taking_b12,
+    (fm.met IS NOT NULL OR fm.ppi IS NOT NULL OR fm.h2ra IS NOT NULL) AS drug_risk
+  FROM patients p LEFT JOIN fo ON p.pid = fo.pid LEFT JOIN fm ON p.pid = fm.pid
+  LEFT JOIN fc ON p.pid = fc.pid),
+k AS (
+  SELECT *,
+    coalesce(age > {age_over}, false)
+      OR (coalesce(diet IN ('vegan', 'vegetarian'), false) AND NOT taking_b12)
+      OR coalesce(condition_risk, false) AS nondrug_risk,
+    coalesce(neuro, false) OR coalesce(muscle, false) OR coalesce(anaemia_symptom, false)
+      OR coalesce(glossitis, false) OR (coalesce(strong, false) AND coalesce(any_symptom, false))
+      AS suspicion,
+    coalesce(coded_sign, false)
+      OR coalesce(hb < CASE WHEN sex IN ('female', 'other') THEN {hb_f} ELSE {hb_m} END, false)
+      OR coalesce(mcv > {mcv_high}, false) AS sign,
+    CASE WHEN NOT coalesce(tested, false) THEN 'not_tested'
+      WHEN coalesce(mma > {mma_high}, false) THEN 'deficient'
+      WHEN coalesce(b12 < {b12_low}, false) AND coalesce(mma < {mma_normal}, false)
+        THEN 'indeterminate'
+      WHEN coalesce(b12 < {b12_low}, false) THEN 'deficient'
+      WHEN coalesce(b12 < {b12_normal}, false) AND coalesce(mma < {mma_normal}, false)
+        THEN 'unlikely'
+      WHEN coalesce(b12 < {b12_normal}, false) THEN 'indeterminate'
+      WHEN b12 IS NOT NULL AND mma IS NULL AND b12_start IS NOT NULL
+        AND coalesce(b12_date >= b12_start, false) THEN 'indeterminate'
+      WHEN b12 IS NOT NULL AND mma IS NULL THEN 'unlikely'
+      WHEN coalesce(mma < {mma_normal}, false) THEN 'unlikely'
+      ELSE 'indeterminate' END AS status
+  FROM j)
+SELECT count(*) AS patients,
+  count(*) FILTER (WHERE NOT is_tested AND (drug_risk OR nondrug_risk) AND CASE
+    WHEN {specific} AND NOT nondrug_risk THEN coalesce(neuro, false) OR sign
+    ELSE suspicion OR sign END) AS untested_risk_with_complaints,
+  count(*) FILTER (WHERE status = 'indeterminate' AND mma IS NULL) AS grey_zone_without_followup,
+  count(*) FILTER (WHERE status = 'deficient' AND NOT taking_b12) AS deficient_without_treatment,
+  count(*) FILTER (WHERE taking_b12 AND b12_start <= DATE '{recheck_due}'
+    AND (last_check IS NULL OR last_check < b12_start)) AS treatment_without_recheck,
+  count(*) FILTER (WHERE met <= DATE '{long_cutoff}'
+    AND (last_b12 IS NULL OR last_b12 < DATE '{monitor_from}')) AS metformin_monitoring_overdue
+FROM k
+"""
+)
+
+
+def work_sql(folder: Path) -> dict[str, Any]:
+    """The same rules written by hand in DuckDB SQL (the lookups are the KB's, built the same
+    way; the time to build them counts, as in the ibis run)."""
+    from datetime import timedelta
+
+    import duckdb
+
+    from b12check.core.codes import RISK_FACTORS
+    from b12check.core.risk import conditions_giving
+    from b12check.core.status import STRONG_RISK_FACTORS
+    from b12check.knowledge_base import load_knowledge_base
+    from b12check.screening.engines import connect
+    from b12check.screening.extract import ExtractMapping, read_extract
+    from b12check.screening.rules import minus_months
+    from b12check.screening.validate import condition_codes, medication_classes, observation_codes
+
+    kb = load_knowledge_base()
+    params = kb.core.params(PROFILE, AS_OF)
+    num = params.number
+    groups = kb.core.symptom_groups
+
+    def q(codes: Any) -> str:
+        return ", ".join(f"'{c}'" for c in sorted(codes))
+
+    started = time.perf_counter()
+    extract = read_extract(connect("duckdb"), folder, ExtractMapping())
+    con = duckdb.connect()
+    con.register("obs_lookup", observation_codes(extract, kb).to_pyarrow())
+    con.register("med_lookup", medication_classes(extract, kb).to_pyarrow())
+    con.register("cond_lookup", condition_codes(extract, kb).to_pyarrow())
+    fill = {
+        "dir": str(folder),
+        "today": AS_OF.isoformat(),
+        "y": AS_OF.year,
+        "m": AS_OF.month,
+        "d": AS_OF.day,
+        "diets": q(kb.vocabulary.codes("diets")),
+        "lookback": minus_months(AS_OF, int(num("screening.complaint_lookback_months"))),
+        "neuro": q(groups["neuro"]),
+        "muscle": q(groups["muscle"]),
+        "anaemia": q(groups["anaemia"]),
+        "strong": q(conditions_giving(STRONG_RISK_FACTORS)),
+        "risky": q(conditions_giving(RISK_FACTORS)),
+        "age_over": num("risk.age_over"),
+        "hb_f": num("labs.hb.low_below_female"),
+        "hb_m": num("labs.hb.low_below_male"),
+        "mcv_high": num("labs.mcv.high_above"),
+        "mma_high": num("labs.mma.high_above"),
+        "mma_normal": num("labs.mma.normal_below"),
+        "b12_low": num("labs.b12.low_below"),
+        "b12_normal": num("labs.b12.normal_from"),
+        "specific": "true" if num("screening.drug_risk_needs_specific_sign") == 1 else "false",
+        "recheck_due": AS_OF - timedelta(weeks=params.range("followup.reassess_weeks")[1]),
+        "long_cutoff": minus_months(AS_OF, int(num("risk.long_term_months"))),
+        "monitor_from": minus_months(AS_OF, int(num("screening.metformin_monitoring_months"))),
+    }
+    rejected = {f"{t}.{r}": n for t, r, n in con.sql(HAND_REJECTED.format(**fill)).fetchall() if n}
+    cur = con.execute(HAND_FLAGS.format(**fill))
+    names = [c[0] for c in cur.description]
+    row = dict(zip(names, cur.fetchall()[0], strict=True))
+    seconds = time.perf_counter() - started
+    patients = int(row.pop("patients"))
+    return {
+        "seconds": seconds,
+        "patients": patients,
+        "flags": {k: int(v) for k, v in row.items()},
+        "rejected": rejected,
+    }
+
+
+# ---- driver -----------------------------------------------------------------------------
+
+
+def measure(kind: str, folder: Path) -> dict[str, Any]:
+    """Run one worker in a fresh process; its own peak resident memory from wait4."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--worker", kind, str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"worker {kind} failed (exit {proc.returncode})")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["peak_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--data", type=Path, default=Path("/tmp/b12check-bench"))
+    parser.add_argument("--spark-size", type=int, default=100_000, help="0: no Spark run")
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind, folder = args.worker[0], Path(args.worker[1])
+        result = work_sql(folder) if kind == "sql" else work_ibis(folder, kind)
+        print(json.dumps(result))
+        return
+    print(f"screen benchmark: profile {PROFILE}, as of {AS_OF}, cores {os.cpu_count()}")
+    rows = []
+    for size in sorted(set(args.sizes) | ({args.spark_size} - {0})):
+        folder = args.data / str(size)
+        _synth(folder, size)
+        kinds = ["duckdb", "sql"] if size in args.sizes else []
+        if size == args.spark_size:
+            kinds.append("spark")
+        results = {kind: measure(kind, folder) for kind in kinds}
+        reference = results[kinds[0]]
+        for kind, r in results.items():
+            same = (
+                r["flags"] == reference["flags"]
+                and r["patients"] == reference["patients"]
+                and r["rejected"] == reference["rejected"]
+            )
+            rate = r["patients"] / r["seconds"] * 60
+            peak = f"{r['peak_mb']:,.0f} MB" if kind != "spark" else "JVM (not measured)"
+            rows.append((size, kind, r["seconds"], rate, peak, same))
+            print(
+                f"{size:>10,} {kind:<7} {r['seconds']:8.2f} s {rate / 1e6:8.2f} M patients/min "
+                f"peak {peak:>18}  counts {'identical' if same else 'DIFFER'}",
+                flush=True,
+            )
+        if "sql" in results:
+            ratio = results["duckdb"]["seconds"] / results["sql"]["seconds"]
+            print(f"{'':>10} ibis/hand-written time ratio {ratio:.2f}", flush=True)
+        print(f"{'':>10} flags {reference['flags']}", flush=True)
+        if any(not row[5] for row in rows):
+            raise SystemExit("counts differ between runs")
+
+
+if __name__ == "__main__":
+    main()
