@@ -90,19 +90,21 @@ PlainText = Annotated[str, AfterValidator(plain_text)]
 
 
 class _Walk:
-    def __init__(self) -> None:
+    def __init__(self, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
         self.errors: list[FieldError] = []
         self.nodes = 0
+        self.max_depth, self.max_nodes = max_depth, max_nodes
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path or "document", message))
 
     def value(self, value: Any, path: str, depth: int) -> Any:
         self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise DocumentError([FieldError(path or "document", f"more than {MAX_NODES} values")])
-        if isinstance(value, _Pairs | dict | list) and depth > MAX_DEPTH:
-            self.fail(path, f"nested too deeply (at most {MAX_DEPTH} levels)")
+        if self.nodes > self.max_nodes:
+            message = f"more than {self.max_nodes} values"
+            raise DocumentError([FieldError(path or "document", message)])
+        if isinstance(value, _Pairs | dict | list) and depth > self.max_depth:
+            self.fail(path, f"nested too deeply (at most {self.max_depth} levels)")
             return None
         if isinstance(value, _Pairs | dict):
             return self.mapping(value.items() if isinstance(value, dict) else value, path, depth)
@@ -147,10 +149,12 @@ class _Walk:
         return out
 
 
-def strict(value: Any, *, source: str = "") -> Any:
+def strict(
+    value: Any, *, source: str = "", max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
+) -> Any:
     """The plain (dict/list/scalar) form of a parsed document, or :class:`DocumentError` naming
     every refused value. Also checks documents that did not come from text (a form's answers)."""
-    walk = _Walk()
+    walk = _Walk(max_depth, max_nodes)
     try:
         out = walk.value(value, source, 1)
     except RecursionError:
@@ -186,7 +190,12 @@ def _decode(data: bytes | str, source: str, max_bytes: int) -> str:
 
 
 def load_json(
-    data: bytes | str, *, source: str = "document", max_bytes: int = MAX_DOCUMENT_BYTES
+    data: bytes | str,
+    *,
+    source: str = "document",
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
 ) -> Any:
     """A JSON document read strictly (see the module's rules)."""
     text = _decode(data, source, max_bytes)
@@ -198,9 +207,9 @@ def load_json(
         message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         raise DocumentError([FieldError(source, message)], unreadable=True) from None
     except RecursionError:
-        message = f"nested too deeply (at most {MAX_DEPTH} levels)"
+        message = f"nested too deeply (at most {max_depth} levels)"
         raise DocumentError([FieldError(source, message)], unreadable=True) from None
-    return strict(parsed)
+    return strict(parsed, max_depth=max_depth, max_nodes=max_nodes)
 
 
 # ---- YAML 1.2 ----

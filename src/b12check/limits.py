@@ -13,9 +13,22 @@ from __future__ import annotations
 MAX_BODY_BYTES = 256 * 1024
 """Largest request body on any endpoint (an intake with 100 labs is about 10 kB)."""
 
-LARGER_BODIES: dict[str, int] = {}
-"""Path prefix -> body limit for routes that take batches (e.g. population screening); the
-longest matching prefix wins. Every other route has :data:`MAX_BODY_BYTES`."""
+FHIR_PATHS = ("/cds-services", "/api/v1/fhir/")
+"""Routes that take FHIR records (a Bundle, a CDS Hooks prefetch): a whole record with its
+Questionnaire answers is larger and nests deeper than an intake."""
+
+FHIR_MAX_BODY_BYTES = 4 * 1024 * 1024
+"""Largest FHIR request (a year of a chronic patient's results is about 0.5 MB)."""
+
+FHIR_MAX_DEPTH = 40
+"""Deepest nesting in a FHIR request (QuestionnaireResponse items nest without a fixed limit)."""
+
+FHIR_MAX_NODES = 250_000
+"""Most values in one FHIR request."""
+
+LARGER_BODIES: dict[str, int] = dict.fromkeys(FHIR_PATHS, FHIR_MAX_BODY_BYTES)
+"""Path prefix -> body limit for routes that take records or batches; the longest matching
+prefix wins. Every other route has :data:`MAX_BODY_BYTES`."""
 
 MAX_DOCUMENT_BYTES = MAX_BODY_BYTES
 """Largest intake file or stdin the CLI reads: the same rule as the web app."""

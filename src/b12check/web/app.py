@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        work.start()
         try:
             yield
         finally:
@@ -100,7 +101,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith(api_v1.PROBLEM_PATHS):
             return api_v1.problem_response(
-                422, "invalid-request", "Invalid request", "the request does not fit the API",
+                422,
+                "invalid-request",
+                "Invalid request",
+                "the request does not fit the API",
                 request.url.path,
             )
         if request.url.path.startswith("/api/"):
@@ -132,7 +136,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added last, so outermost: a body-limit answer (413/422) carries the security headers too.
     app.add_middleware(
-        RequestLimitMiddleware, max_bytes=settings.max_body_bytes, larger=limits.LARGER_BODIES
+        RequestLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger=limits.LARGER_BODIES,
+        problem_paths=api_v1.PROBLEM_PATHS,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts_max_age=hsts)
     return app

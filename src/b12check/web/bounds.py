@@ -19,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from fastapi import HTTPException, Request
 
+from b12check import limits
 from b12check.documents import DocumentError, character_problem, load_json
 from b12check.errors import path_key
 
@@ -49,15 +50,35 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
-    """A JSON answer from the middleware itself (the request never reached a route)."""
+_PROBLEM_TITLES = {400: "The body is not valid JSON", 413: "The body is too large"}
+
+
+def _as_problem(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    """The same refusal as an RFC 9457 problem document (the clinician API's error shape)."""
+    problem: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _PROBLEM_TITLES.get(status, "The body breaks the input rules"),
+        "status": status,
+        "detail": body.get("detail", "invalid input"),
+    }
+    if body.get("errors"):
+        problem["errors"] = [{"field": e["path"], "detail": e["message"]} for e in body["errors"]]
+    return problem
+
+
+async def _answer(send: Send, status: int, body: dict[str, Any], *, problem: bool = False) -> None:
+    """A JSON answer from the middleware itself (the request never reached a route); a problem
+    document on the routes whose errors are problems."""
+    if problem:
+        body = _as_problem(status, body)
+    media = b"application/problem+json" if problem else b"application/json"
     payload = json.dumps(body, ensure_ascii=True).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", media),
                 (b"content-length", str(len(payload)).encode()),
                 (b"connection", b"close"),
             ],
@@ -70,9 +91,14 @@ class RequestLimitMiddleware:
     """At most ``max_bytes`` of body on every route, and strictly read JSON (see the module)."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: Mapping[str, int] | None = None,
+        problem_paths: tuple[str, ...] = (),
     ) -> None:
         self.app = app
+        self.problem_paths = problem_paths
         self.default_max = max_bytes
         self.larger = sorted((larger or {}).items(), key=lambda item: -len(item[0]))
 
@@ -84,15 +110,18 @@ class RequestLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        await _Limited(self.app, self.limit_for(str(scope.get("path", ""))))(scope, receive, send)
+        path = str(scope.get("path", ""))
+        problem = bool(self.problem_paths) and path.startswith(self.problem_paths)
+        await _Limited(self.app, self.limit_for(path), problem)(scope, receive, send)
 
 
 class _Limited:
     """One request under one limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, problem: bool = False) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.problem = problem
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         too_large = {"detail": f"the request body is larger than {self.max_bytes // 1024} kB"}
@@ -103,7 +132,7 @@ class _Limited:
         content_type = (_header(scope, b"content-type") or "").lower()
         is_json = "json" in content_type or str(scope.get("path", "")).startswith("/api/")
         if announced_too_large and is_json:
-            await _answer(send, 413, too_large)
+            await _answer(send, 413, too_large, problem=self.problem)
             return
         if scope.get("method") in _WITH_BODY and "json" in content_type:
             await self._json(scope, receive, send, too_large)
@@ -133,7 +162,7 @@ class _Limited:
         except BodyTooLarge:
             if started:
                 raise
-            await _answer(send, 413, too_large)
+            await _answer(send, 413, too_large, problem=self.problem)
 
     async def _json(self, scope: Scope, receive: Receive, send: Send, too_large: Any) -> None:
         """Read the whole (bounded) JSON body, refuse it when it is not strictly valid, and hand
@@ -148,17 +177,17 @@ class _Limited:
             chunk = bytes(message.get("body", b""))
             size += len(chunk)
             if size > self.max_bytes:
-                await _answer(send, 413, too_large)
+                await _answer(send, 413, too_large, problem=self.problem)
                 return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
         body = b"".join(chunks)
         if body.strip():
             try:
-                load_json(body, source="body", max_bytes=self.max_bytes)
+                load_json(body, source="body", max_bytes=self.max_bytes, **_shape(scope))
             except DocumentError as exc:
                 status = 400 if exc.unreadable else 422
-                await _answer(send, status, error_body(exc))
+                await _answer(send, status, error_body(exc), problem=self.problem)
                 return
         delivered = False
 
@@ -170,6 +199,13 @@ class _Limited:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _shape(scope: Scope) -> dict[str, int]:
+    """Nesting and size limits of the route's documents: FHIR records nest deeper than intakes."""
+    if str(scope.get("path", "")).startswith(limits.FHIR_PATHS):
+        return {"max_depth": limits.FHIR_MAX_DEPTH, "max_nodes": limits.FHIR_MAX_NODES}
+    return {}
 
 
 def error_body(exc: DocumentError | Any) -> dict[str, Any]:
@@ -195,8 +231,17 @@ class WorkPool:
     """
 
     def __init__(self, threads: int, seconds: float) -> None:
-        self.seconds = seconds
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="b12-work")
+        self.seconds, self.threads = seconds, threads
+        self._executor = self._new_executor()
+        self._stopped = False
+
+    def _new_executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="b12-work")
+
+    def start(self) -> None:
+        """Take work again after :meth:`shutdown` (an app whose lifespan runs a second time)."""
+        if self._stopped:
+            self._executor, self._stopped = self._new_executor(), False
 
     async def run(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``func(*args, **kwargs)`` in a worker thread; 503 when it takes too long."""
@@ -212,6 +257,7 @@ class WorkPool:
     def shutdown(self) -> None:
         """Stop taking work (threads finish what they started)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._stopped = True
 
 
 async def run_bounded(

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from b12check import limits
 from b12check.documents import DocumentError, load_json
 from b12check.errors import FieldError, IntakeError
 from b12check.i18n import languages
@@ -98,7 +99,13 @@ async def read_json_object(request: Request, what: str) -> dict[str, Any]:
             415, "unsupported-media-type", "Send JSON", f"send the {what} as application/json"
         )
     try:
-        document = load_json(await request.body(), source=what)
+        document = load_json(
+            await request.body(),
+            source=what,
+            max_bytes=limits.FHIR_MAX_BODY_BYTES,
+            max_depth=limits.FHIR_MAX_DEPTH,
+            max_nodes=limits.FHIR_MAX_NODES,
+        )
     except DocumentError as exc:
         if exc.unreadable:
             raise Problem(
