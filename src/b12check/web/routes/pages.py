@@ -234,16 +234,23 @@ def _assess_answers(request: Request, answers: Answers, lang: str) -> tuple[Any,
     return None, _step_page(request, answers, step, lang, errors, status_code=422)
 
 
+async def _assessed(request: Request) -> tuple[Answers, str, Any]:
+    """The kept answers, the page language and their assessment — or, in the assessment's place,
+    the response to send instead (no answers yet: the questionnaire; bad answers: the step)."""
+    answers = load_answers(request)
+    lang = choose_language(request)
+    if not answers:
+        return answers, lang, _see("/questionnaire")
+    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
+    return answers, lang, problem if problem is not None else assessment
+
+
 @router.get("/result", response_class=HTMLResponse)
 async def result_page(request: Request) -> Response:
     """The result page: the action card, the buttons, tests, what helps, then folded detail."""
-    answers = load_answers(request)
-    if not answers:
-        return _see("/questionnaire")
-    lang = choose_language(request)
-    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
-    if problem is not None:
-        return problem
+    answers, lang, assessment = await _assessed(request)
+    if isinstance(assessment, Response):
+        return assessment
     context = _result_context(request, assessment, lang, answers)
     context["saved"] = request.query_params.get("saved") == "1"
     return render_page(request, "result.html", context, lang=lang)
@@ -262,13 +269,9 @@ async def result_from_state(request: Request) -> Response:
 @router.get("/report", response_class=HTMLResponse)
 async def report(request: Request) -> Response:
     """The GP report as a print-friendly page."""
-    answers = load_answers(request)
-    if not answers:
-        return _see("/questionnaire")
-    lang = choose_language(request)
-    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
-    if problem is not None:
-        return problem
+    answers, lang, assessment = await _assessed(request)
+    if isinstance(assessment, Response):
+        return assessment
     ctx = _result_context(request, assessment, lang, answers, audience="clinician")
     return render_page(request, "report.html", ctx, lang=lang)
 
@@ -285,13 +288,9 @@ def report_pdf_bytes(request: Request, assessment: Any, lang: str, answers: Answ
 @router.get("/report.pdf")
 async def report_pdf(request: Request) -> Response:
     """The GP report as a PDF download."""
-    answers = load_answers(request)
-    if not answers:
-        return _see("/questionnaire")
-    lang = choose_language(request)
-    assessment, problem = await run_bounded(request, _assess_answers, request, answers, lang)
-    if problem is not None:
-        return problem
+    answers, lang, assessment = await _assessed(request)
+    if isinstance(assessment, Response):
+        return assessment
     return Response(
         await run_bounded(request, report_pdf_bytes, request, assessment, lang, answers),
         media_type="application/pdf",
