@@ -114,6 +114,30 @@ def _wrk(base: str, users_file: Path, users: int, seconds: float) -> dict[str, o
     return result
 
 
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU time of ``root`` and its descendants (Linux /proc), so the bench can
+    report server CPU per request: a figure that other load on the machine does not skew."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def bench(kind: str, users: int, seconds: float, workers: int = 2) -> dict[str, object]:
     """Start a server on a fresh database of ``kind`` and run the load against it."""
     with tempfile.TemporaryDirectory() as folder, temporary_database(kind, Path(folder)) as url:
@@ -124,7 +148,10 @@ def bench(kind: str, users: int, seconds: float, workers: int = 2) -> dict[str, 
             users_file = Path(folder) / "users.txt"
             users_file.write_text("".join(f"{t} {e}\n" for t, e in accounts), encoding="utf-8")
             load_before = os.getloadavg()
+            assert server.process is not None
+            cpu_before = _cpu_seconds(server.process.pid)
             w = _wrk(server.url, users_file, users, seconds)
+            cpu = _cpu_seconds(server.process.pid) - cpu_before
             load_after = os.getloadavg()
             stored = _stored(server.url, accounts)
         finally:
@@ -150,6 +177,7 @@ def bench(kind: str, users: int, seconds: float, workers: int = 2) -> dict[str, 
         "error_kinds": w["statuses"],
         "entries_acknowledged": created,
         "lost_entries": max(0, created - stored),
+        "server_cpu_ms_per_request": round(1000 * cpu / max(1, int(str(w["requests"]))), 2),
         "login_p50_ms": round(_percentile(logins, 0.5), 1),
         "login_p99_ms": round(_percentile(logins, 0.99), 1),
         "login_mean_ms": round(statistics.fmean(logins), 1) if logins else 0.0,
@@ -183,6 +211,7 @@ def main() -> int:
                 f"p99 {result['p99_ms']} ms, max {result['max_ms']} ms, "
                 f"errors {result['errors']} {result['error_kinds'] or ''}, "
                 f"entries {result['entries_acknowledged']}, lost {result['lost_entries']}; "
+                f"app CPU {result['server_cpu_ms_per_request']} ms/request; "
                 f"logins p50 {result['login_p50_ms']} ms, p99 {result['login_p99_ms']} ms; "
                 f"load average {result['load_average_before']} -> {result['load_average_after']}"
             )

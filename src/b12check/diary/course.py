@@ -23,12 +23,11 @@ from b12check.core.response import ResponseFinding
 from b12check.diary.texts import DEFAULT_TRACKED
 from b12check.errors import IntakeError
 from b12check.store import diary as repo
-from b12check.store.models import Baseline, Entry, Treatment
+from b12check.store.diary import EntryRecord
+from b12check.store.models import Baseline, Treatment
 
 # Triage levels at which a worse course is shown as an alert: "urgent" and everything above it.
-ALERT_LEVELS: frozenset[TriageLevel] = frozenset(
-    TRIAGE_LEVELS[: TRIAGE_LEVELS.index("urgent") + 1]
-)
+ALERT_LEVELS: frozenset[TriageLevel] = frozenset(TRIAGE_LEVELS[: TRIAGE_LEVELS.index("urgent") + 1])
 UNKNOWN = ResponseFinding(response=None)
 
 
@@ -39,7 +38,7 @@ class Course:
     today: date
     treatment: Treatment | None
     treatments: list[Treatment]
-    entries: list[Entry]
+    entries: list[EntryRecord]
     baseline: Baseline | None
     tracked: tuple[str, ...]
     series: dict[str, list[tuple[date, int]]]
@@ -90,7 +89,7 @@ class Course:
         )
 
 
-def tracked_symptoms(entries: Sequence[Entry], baseline: Baseline | None) -> tuple[str, ...]:
+def tracked_symptoms(entries: Sequence[EntryRecord], baseline: Baseline | None) -> tuple[str, ...]:
     """The symptoms the person scores, in the order first seen (else the starting point's)."""
     seen: dict[str, None] = {}
     for entry in entries:
@@ -102,7 +101,7 @@ def tracked_symptoms(entries: Sequence[Entry], baseline: Baseline | None) -> tup
     return tuple(seen) or ()
 
 
-def series_of(entries: Sequence[Entry]) -> dict[str, list[tuple[date, int]]]:
+def series_of(entries: Sequence[EntryRecord]) -> dict[str, list[tuple[date, int]]]:
     """Each symptom's severity over time (one point per entry that scored it)."""
     series: dict[str, list[tuple[date, int]]] = {}
     for entry in entries:
@@ -123,7 +122,7 @@ def treatment_intake(treatment: Treatment) -> dict[str, Any]:
     return block
 
 
-def diary_intake(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+def diary_intake(entries: Sequence[EntryRecord]) -> list[dict[str, Any]]:
     """The intake's ``diary``: each scored entry's date and severities (contract section 1)."""
     return [
         {"date": e.day.isoformat(), "severity": {s.symptom: s.severity for s in e.scores}}
@@ -134,7 +133,7 @@ def diary_intake(entries: Sequence[Entry]) -> list[dict[str, Any]]:
 
 def followup_intake(
     baseline_intake: Mapping[str, Any] | None,
-    entries: Sequence[Entry],
+    entries: Sequence[EntryRecord],
     treatment: Treatment | None,
     today: date,
 ) -> dict[str, Any]:
@@ -163,7 +162,7 @@ def followup_intake(
     return intake
 
 
-def _latest_scores(entries: Sequence[Entry]) -> dict[str, int]:
+def _latest_scores(entries: Sequence[EntryRecord]) -> dict[str, int]:
     latest: dict[str, int] = {}
     for entry in entries:  # date order: later entries overwrite earlier ones
         for score in entry.scores:

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from b12check.store.models import Baseline, Entry, Treatment, User
+from b12check.store.diary import EntryRecord
+from b12check.store.models import Baseline, Treatment, User
 
 CSV_COLUMNS = (
     "record",
@@ -67,7 +68,7 @@ def _cell(value: object) -> str:
 
 
 def to_csv(
-    treatments: Sequence[Treatment], entries: Sequence[Entry], baselines: Sequence[Baseline]
+    treatments: Sequence[Treatment], entries: Sequence[EntryRecord], baselines: Sequence[Baseline]
 ) -> str:
     """One row per score (an entry without scores gets one row), treatment and starting point."""
     out = io.StringIO()
@@ -163,7 +164,9 @@ def _treatment_resource(t: Treatment, patient_ref: str, current: bool) -> dict[s
     }
 
 
-def _entry_resource(e: Entry, patient_ref: str, label: Callable[[str], str]) -> dict[str, Any]:
+def _entry_resource(
+    e: EntryRecord, patient_ref: str, label: Callable[[str], str]
+) -> dict[str, Any]:
     items: list[dict[str, Any]] = [
         {
             "linkId": f"symptom.{s.symptom}",
@@ -215,7 +218,7 @@ def _full_url(resource: dict[str, Any]) -> str:
 def to_fhir_bundle(
     user: User,
     treatments: Sequence[Treatment],
-    entries: Sequence[Entry],
+    entries: Sequence[EntryRecord],
     baselines: Sequence[Baseline],
     *,
     label: Callable[[str], str],

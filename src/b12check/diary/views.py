@@ -10,10 +10,11 @@ from b12check.diary.schemas import (
     SeriesPoint,
     TreatmentOut,
 )
-from b12check.store.models import Entry, Treatment
+from b12check.store.diary import EntryRecord
+from b12check.store.models import Treatment
 
 
-def entry_out(entry: Entry) -> EntryOut:
+def entry_out(entry: EntryRecord) -> EntryOut:
     """A stored entry as the API shows it."""
     return EntryOut(
         id=entry.id,

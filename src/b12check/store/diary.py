@@ -7,10 +7,11 @@ belongs to someone else behaves exactly like an id that does not exist (None / F
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, and_, delete, insert, select
 from sqlalchemy.orm import Session
 
 from b12check.store.accounts import now
@@ -94,6 +95,48 @@ def delete_treatment(session: Session, user_id: int, treatment_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True, slots=True)
+class ScoreRecord:
+    """One symptom's severity in an entry, as read."""
+
+    symptom: str
+    severity: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """A diary entry as read: plain values, scores ordered by symptom.
+
+    Reads of entries go through Core queries into these records instead of ORM objects: the
+    diary API is the busiest part of the app and the ORM's identity map, relationship loading
+    and attribute instrumentation were most of its CPU per request (bench/diary_load.py).
+    """
+
+    id: int
+    day: date
+    doses_taken: int | None
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+    scores: tuple[ScoreRecord, ...]
+
+
+_ENTRIES = cast(Table, Entry.__table__)
+_SCORES = cast(Table, Score.__table__)
+_ENTRY_COLUMNS = (
+    _ENTRIES.c.id,
+    _ENTRIES.c.day,
+    _ENTRIES.c.doses_taken,
+    _ENTRIES.c.notes,
+    _ENTRIES.c.created_at,
+    _ENTRIES.c.updated_at,
+)
+
+
+def _score_rows(scores: Mapping[str, int]) -> tuple[ScoreRecord, ...]:
+    return tuple(ScoreRecord(symptom, severity) for symptom, severity in sorted(scores.items()))
+
+
 def add_entry(
     session: Session,
     user_id: int,
@@ -102,25 +145,71 @@ def add_entry(
     scores: Mapping[str, int],
     doses_taken: int | None,
     notes: str,
-) -> Entry:
-    """Write one diary entry with its symptom scores."""
+) -> EntryRecord:
+    """Write one diary entry with its symptom scores (two statements, no read-back)."""
     moment = now()
-    entry = Entry(
-        user_id=user_id,
-        day=day,
-        doses_taken=doses_taken,
-        notes=notes,
-        created_at=moment,
-        updated_at=moment,
-        scores=[Score(symptom=s, severity=v) for s, v in sorted(scores.items())],
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    entry_id = session.execute(
+        insert(_ENTRIES)
+        .values(
+            user_id=user_id,
+            day=day,
+            doses_taken=doses_taken,
+            notes=notes,
+            created_at=moment,
+            updated_at=moment,
+        )
+        .returning(_ENTRIES.c.id)
+    ).scalar_one()
+    rows = _score_rows(scores)
+    if rows:
+        session.execute(
+            insert(_SCORES),
+            [{"entry_id": entry_id, "symptom": r.symptom, "severity": r.severity} for r in rows],
+        )
+    return EntryRecord(entry_id, day, doses_taken, notes, moment, moment, rows)
 
 
-def get_entry(session: Session, user_id: int, entry_id: int) -> Entry | None:
+def _entry_records(session: Session, user_id: int, entry_id: int | None) -> list[EntryRecord]:
+    """The owner's entries (or the one with ``entry_id``) in date order, with their scores:
+    one query for the entries and one for all of their scores."""
+    mine = _ENTRIES.c.user_id == user_id
+    if entry_id is not None:
+        mine = and_(mine, _ENTRIES.c.id == entry_id)
+    entries = session.execute(
+        select(*_ENTRY_COLUMNS).where(mine).order_by(_ENTRIES.c.day, _ENTRIES.c.id)
+    ).all()
+    if not entries:
+        return []
+    scores: dict[int, list[ScoreRecord]] = {}
+    for owner, symptom, severity in session.execute(
+        select(_SCORES.c.entry_id, _SCORES.c.symptom, _SCORES.c.severity)
+        .join(_ENTRIES, _ENTRIES.c.id == _SCORES.c.entry_id)
+        .where(mine)
+        .order_by(_SCORES.c.entry_id, _SCORES.c.symptom)
+    ):
+        scores.setdefault(owner, []).append(ScoreRecord(symptom, severity))
+    return [
+        EntryRecord(
+            row.id,
+            row.day,
+            row.doses_taken,
+            row.notes,
+            row.created_at,
+            row.updated_at,
+            tuple(scores.get(row.id, ())),
+        )
+        for row in entries
+    ]
+
+
+def get_entry(session: Session, user_id: int, entry_id: int) -> EntryRecord | None:
     """One of the user's own entries, or None (also when it belongs to someone else)."""
+    found = _entry_records(session, user_id, entry_id)
+    return found[0] if found else None
+
+
+def _owned_entry(session: Session, user_id: int, entry_id: int) -> Entry | None:
+    """The ORM row of one of the user's entries, for changing or deleting it."""
     return session.scalar(select(Entry).where(Entry.id == entry_id, Entry.user_id == user_id))
 
 
@@ -133,9 +222,9 @@ def update_entry(
     scores: Mapping[str, int],
     doses_taken: int | None,
     notes: str,
-) -> Entry | None:
+) -> EntryRecord | None:
     """Replace the content of one of the user's entries; None when it is not theirs."""
-    entry = get_entry(session, user_id, entry_id)
+    entry = _owned_entry(session, user_id, entry_id)
     if entry is None:
         return None
     entry.day = day
@@ -146,12 +235,20 @@ def update_entry(
     session.flush()  # delete the old scores before inserting new ones (unique entry+symptom)
     entry.scores.extend(Score(symptom=s, severity=v) for s, v in sorted(scores.items()))
     session.flush()
-    return entry
+    return EntryRecord(
+        entry.id,
+        entry.day,
+        entry.doses_taken,
+        entry.notes,
+        entry.created_at,
+        entry.updated_at,
+        _score_rows(scores),
+    )
 
 
 def delete_entry(session: Session, user_id: int, entry_id: int) -> bool:
     """Delete one of the user's entries; False when it is not theirs or does not exist."""
-    entry = get_entry(session, user_id, entry_id)
+    entry = _owned_entry(session, user_id, entry_id)
     if entry is None:
         return False
     session.delete(entry)
@@ -159,8 +256,6 @@ def delete_entry(session: Session, user_id: int, entry_id: int) -> bool:
     return True
 
 
-def list_entries(session: Session, user_id: int) -> list[Entry]:
+def list_entries(session: Session, user_id: int) -> list[EntryRecord]:
     """The user's entries in date order (then in the order they were written)."""
-    return list(
-        session.scalars(select(Entry).where(Entry.user_id == user_id).order_by(Entry.day, Entry.id))
-    )
+    return _entry_records(session, user_id, None)

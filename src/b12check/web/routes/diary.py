@@ -33,7 +33,8 @@ from b12check.diary.views import course_out, entry_out, treatment_out
 from b12check.documents import DocumentError, load_json
 from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
-from b12check.store.models import Entry, Treatment, User
+from b12check.store.diary import EntryRecord
+from b12check.store.models import Treatment, User
 from b12check.web.bounds import strict_form
 from b12check.web.deps import (
     ApiAuth,
@@ -75,13 +76,15 @@ def load_course(request: Request, user_id: int) -> Course:
 # ---- operations shared by the API and the pages ---------------------------------------------
 
 
-def _add_entry(request: Request, user_id: int, data: EntryIn) -> Entry:
+def _add_entry(request: Request, user_id: int, data: EntryIn) -> EntryRecord:
     check_entry(data, today(request))
     with get_database(request).write() as session:
         return repo.add_entry(session, user_id, **data.model_dump())
 
 
-def _update_entry(request: Request, user_id: int, entry_id: int, data: EntryIn) -> Entry | None:
+def _update_entry(
+    request: Request, user_id: int, entry_id: int, data: EntryIn
+) -> EntryRecord | None:
     check_entry(data, today(request))
     with get_database(request).write() as session:
         return repo.update_entry(session, user_id, entry_id, **data.model_dump())
