@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, insert, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from b12check.store.accounts import now
@@ -169,24 +169,35 @@ def add_entry(
     return EntryRecord(entry_id, day, doses_taken, notes, moment, moment, rows)
 
 
-def _entry_records(session: Session, user_id: int, entry_id: int | None) -> list[EntryRecord]:
-    """The owner's entries (or the one with ``entry_id``) in date order, with their scores:
-    one query for the entries and one for all of their scores."""
-    mine = _ENTRIES.c.user_id == user_id
-    if entry_id is not None:
-        mine = and_(mine, _ENTRIES.c.id == entry_id)
-    entries = session.execute(
-        select(*_ENTRY_COLUMNS).where(mine).order_by(_ENTRIES.c.day, _ENTRIES.c.id)
-    ).all()
-    if not entries:
-        return []
-    scores: dict[int, list[ScoreRecord]] = {}
-    for owner, symptom, severity in session.execute(
+def _owner_entries(*, one: bool) -> tuple[Select[Any], Select[Any]]:
+    """The two statements that read an owner's entries (or one of them) and their scores."""
+    mine = _ENTRIES.c.user_id == bindparam("user_id")
+    if one:
+        mine = and_(mine, _ENTRIES.c.id == bindparam("entry_id"))
+    entries = select(*_ENTRY_COLUMNS).where(mine).order_by(_ENTRIES.c.day, _ENTRIES.c.id)
+    scores = (
         select(_SCORES.c.entry_id, _SCORES.c.symptom, _SCORES.c.severity)
         .join(_ENTRIES, _ENTRIES.c.id == _SCORES.c.entry_id)
         .where(mine)
         .order_by(_SCORES.c.entry_id, _SCORES.c.symptom)
-    ):
+    )
+    return entries, scores
+
+
+_ALL_ENTRIES = _owner_entries(one=False)  # built once: the diary API reads these all the time
+_ONE_ENTRY = _owner_entries(one=True)
+
+
+def _entry_records(session: Session, user_id: int, entry_id: int | None) -> list[EntryRecord]:
+    """The owner's entries (or the one with ``entry_id``) in date order, with their scores:
+    one query for the entries and one for all of their scores."""
+    entries_query, scores_query = _ALL_ENTRIES if entry_id is None else _ONE_ENTRY
+    params = {"user_id": user_id, "entry_id": entry_id}
+    entries = session.execute(entries_query, params).all()
+    if not entries:
+        return []
+    scores: dict[int, list[ScoreRecord]] = {}
+    for owner, symptom, severity in session.execute(scores_query, params):
         scores.setdefault(owner, []).append(ScoreRecord(symptom, severity))
     return [
         EntryRecord(
