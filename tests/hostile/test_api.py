@@ -280,6 +280,32 @@ def test_work_over_the_time_limit_answers_503_and_frees_the_caller(tmp_path: Pat
         assert post(normal, "/api/report.pdf", with_()).status_code == 200
 
 
+def test_the_diary_assesses_in_the_work_pool_under_its_time_limit(tmp_path: Path) -> None:
+    """The diary's course and starting point are assessed by the core: with the work pool
+    taken they answer 503 in time instead of waiting without limit, while entries (no
+    assessment) are still written; once the pool is free the course answers again."""
+    import threading
+
+    from diary.helpers import register
+
+    with make_client(tmp_path, work_seconds=0.3, work_threads=1) as client:
+        person = register(client.app, "pool@example.org")
+        release = threading.Event()
+        client.app.state.work._executor.submit(release.wait, 30)  # type: ignore[attr-defined]
+        try:
+            course = person.client.get("/api/v1/diary")
+            assert course.status_code == 503, course.text
+            assert course.headers["retry-after"]
+            baseline = person.post("/api/v1/diary/baseline", {"intake": P05})
+            assert baseline.status_code == 503, baseline.text
+            entry = {"day": "2026-11-28", "scores": {"fatigue": 4}}
+            assert person.post("/api/v1/diary/entries", entry).status_code == 201
+        finally:
+            release.set()
+        assert person.client.get("/api/v1/diary").status_code == 200
+        assert person.post("/api/v1/diary/baseline", {"intake": P05}).status_code == 201
+
+
 def test_a_batch_route_can_have_a_larger_limit_and_only_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -250,14 +250,29 @@ class WorkPool:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.seconds)
         except TimeoutError:
             future.cancel()
-            raise HTTPException(
-                503, "the server is busy; try again in a moment", headers={"Retry-After": "5"}
-            ) from None
+            raise busy() from None
+
+    def call(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """The same for a plain ``def`` route: its own thread waits for the pool's answer, so
+        the diary's assessments share the pool, its queue and its time limit with the rest."""
+        future = self._executor.submit(func, *args, **kwargs)
+        try:
+            return future.result(timeout=self.seconds)
+        except TimeoutError:
+            future.cancel()
+            raise busy() from None
 
     def shutdown(self) -> None:
         """Stop taking work (threads finish what they started)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._stopped = True
+
+
+def busy() -> HTTPException:
+    """The answer when bounded work did not get done in time (the client may try again)."""
+    return HTTPException(
+        503, "the server is busy; try again in a moment", headers={"Retry-After": "5"}
+    )
 
 
 async def run_bounded(
@@ -266,6 +281,12 @@ async def run_bounded(
     """Run CPU-heavy ``func`` in the app's :class:`WorkPool` (see there)."""
     pool: WorkPool = request.app.state.work
     return await pool.run(func, *args, **kwargs)
+
+
+def call_bounded(request: Request, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """:func:`run_bounded` from a plain ``def`` route (which already runs in a thread)."""
+    pool: WorkPool = request.app.state.work
+    return pool.call(func, *args, **kwargs)
 
 
 async def strict_form(request: Request) -> None:

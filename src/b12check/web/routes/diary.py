@@ -35,7 +35,7 @@ from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
 from b12check.store.diary import EntryRecord
 from b12check.store.models import Treatment, User
-from b12check.web.bounds import strict_form
+from b12check.web.bounds import call_bounded, strict_form
 from b12check.web.deps import (
     ApiAuth,
     Auth,
@@ -68,9 +68,15 @@ def _invalid(error: IntakeError) -> HTTPException:
 
 
 def load_course(request: Request, user_id: int) -> Course:
-    """Build the person's course for today with the app's profile."""
-    with get_database(request).read() as session:
-        return build_course(session, user_id, today=today(request), profile=_profile(request))
+    """Build the person's course for today with the app's profile. The core assesses it, so
+    this runs in the app's work pool, under its time limit."""
+    database, day, profile = get_database(request), today(request), _profile(request)
+
+    def build() -> Course:
+        with database.read() as session:
+            return build_course(session, user_id, today=day, profile=profile)
+
+    return call_bounded(request, build)
 
 
 # ---- operations shared by the API and the pages ---------------------------------------------
@@ -100,7 +106,8 @@ def _save_baseline(request: Request, user_id: int, intake: dict[str, Any]) -> di
     """Assess the intake (the core validates it) and keep both as the starting point."""
     from b12check.service import assess
 
-    result = assess(intake, profile=_profile(request), today=today(request)).to_dict()
+    profile, day = _profile(request), today(request)
+    result = call_bounded(request, lambda: assess(intake, profile=profile, today=day).to_dict())
     with get_database(request).write() as session:
         repo.save_baseline(session, user_id, intake, result)
     return result
