@@ -74,3 +74,11 @@ WORK_SECONDS = 20.0
 
 WORK_THREADS = 4
 """Threads that assess and render PDFs at once per process; more requests queue."""
+
+PASSWORD_HASHES_AT_ONCE = 2
+"""argon2 computations (hash or verify) at once per process. Each takes tens of milliseconds of
+CPU and 64 MiB of memory at the library's recommended cost, so a burst of logins must queue
+rather than take every worker thread and a gigabyte or more of memory."""
+
+PASSWORD_WAIT_SECONDS = 10.0
+"""Longest a password check or new password waits for an argon2 slot before a 503."""

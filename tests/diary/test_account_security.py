@@ -472,3 +472,59 @@ def test_a_500_carries_the_security_headers_and_no_detail(app: Any) -> None:
         ):
             assert header in r.headers, (path, header)
         assert r.headers["cache-control"] == "no-store"
+
+
+def test_argon2_work_is_bounded_and_a_wait_too_long_is_503(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most PASSWORD_HASHES_AT_ONCE argon2 computations run at once per process (each
+    costs 64 MiB and tens of ms), and a password check that cannot get a slot in time answers
+    503 with Retry-After, recording no failure against the account."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from b12check import limits
+    from b12check.store import accounts
+
+    register(app, "slots@example.org")
+    running, most = 0, 0
+    lock = threading.Lock()
+    real = accounts._hasher
+
+    class Counting:
+        """The real hasher, counting how many of its computations overlap."""
+
+        def verify(self, stored: str, password: str) -> bool:
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            try:
+                return bool(real.verify(stored, password))
+            finally:
+                with lock:
+                    running -= 1
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting())
+    with ThreadPoolExecutor(8) as pool:
+        matched = list(pool.map(lambda _: accounts.password_matches(None, "x" * 20), range(16)))
+    assert matched == [False] * 16
+    assert 1 <= most <= limits.PASSWORD_HASHES_AT_ONCE
+
+    monkeypatch.setattr(limits, "PASSWORD_WAIT_SECONDS", 0.1)
+    taken = [accounts.ARGON2_SLOTS.acquire() for _ in range(limits.PASSWORD_HASHES_AT_ONCE)]
+    try:
+        client = TestClient(app)
+        body = {"email": "slots@example.org", "password": PASSWORD}
+        busy = client.post("/api/v1/account/login", json=body)
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["retry-after"]
+        again = client.post("/api/v1/account/register", json={**body, "email": "new@example.org"})
+        assert again.status_code == 503
+    finally:
+        for _ in taken:
+            accounts.ARGON2_SLOTS.release()
+    assert TestClient(app).post("/api/v1/account/login", json=body).status_code == 200

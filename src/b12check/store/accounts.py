@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -21,6 +24,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from b12check import limits
 from b12check.settings import SecurityPolicy
 from b12check.store import ratelimit
 from b12check.store.models import (
@@ -36,7 +40,23 @@ from b12check.store.models import (
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 # Verified when the e-mail is unknown, so a failed login takes as long either way.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+# Bounds the argon2 work of this process (see b12check.limits.PASSWORD_HASHES_AT_ONCE).
+ARGON2_SLOTS = threading.BoundedSemaphore(limits.PASSWORD_HASHES_AT_ONCE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class PasswordBusyError(RuntimeError):
+    """No argon2 slot came free in time: the server is busy, the client may try again."""
+
+
+@contextmanager
+def _argon2_slot() -> Iterator[None]:
+    if not ARGON2_SLOTS.acquire(timeout=limits.PASSWORD_WAIT_SECONDS):
+        raise PasswordBusyError("no password slot free")
+    try:
+        yield
+    finally:
+        ARGON2_SLOTS.release()
 
 
 class AccountError(ValueError):
@@ -97,7 +117,8 @@ def new_password_hash(password: str, policy: SecurityPolicy, email: str) -> str:
     """Check a new password (see :func:`check_password`) and hash it. Outside any transaction:
     argon2 takes tens of milliseconds."""
     check_password(password, policy, _hints(normalise_email(email)))
-    return str(_hasher.hash(password))
+    with _argon2_slot():
+        return str(_hasher.hash(password))
 
 
 def create_user(session: Session, email: str, password_hash: str, lang: str = "nl") -> User | None:
@@ -127,7 +148,8 @@ def password_matches(user: User | None, password: str) -> bool:
     address costs as long as a wrong password. Runs outside any transaction: argon2 takes tens
     of milliseconds and must not hold SQLite's write lock meanwhile."""
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        with _argon2_slot():
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return False
     return user is not None
@@ -137,7 +159,8 @@ def rehash_if_needed(session: Session, user_id: int, password: str) -> None:
     """After a successful login: upgrade a hash made with an older, cheaper argon2 cost."""
     user = session.get(User, user_id)
     if user is not None and _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+        with _argon2_slot():
+            user.password_hash = _hasher.hash(password)
 
 
 def set_password(session: Session, user_id: int, password_hash: str) -> None:

@@ -16,7 +16,7 @@ from b12check import limits
 from b12check.errors import FieldError, IntakeError
 from b12check.settings import Settings, get_settings
 from b12check.web import private_logs
-from b12check.web.bounds import RequestLimitMiddleware, WorkPool, error_body
+from b12check.web.bounds import RequestLimitMiddleware, WorkPool, busy, error_body
 from b12check.web.forms import AnswerCodec
 from b12check.web.rendering import render_page
 from b12check.web.security import CsrfSigner, SecurityHeadersMiddleware, security_headers
@@ -95,6 +95,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name, value in (exc.headers or {}).items():  # Retry-After of a 503, Allow of a 405
             page.headers[name] = value
         return page
+
+    from b12check.store.accounts import PasswordBusyError
+
+    @app.exception_handler(PasswordBusyError)
+    async def password_busy(request: Request, exc: PasswordBusyError) -> Response:
+        return await http_error(request, busy())
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
