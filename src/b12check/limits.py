@@ -61,6 +61,12 @@ renders in about a second)."""
 MAX_DIARY_DAYS = 1_000
 """Most diary entries in one intake (nearly three years of daily scores)."""
 
+# ---- the questionnaire ----
+MAX_ANSWERS_COOKIE = 3_800
+"""Longest signed answers cookie, in bytes. Browsers drop a cookie over 4,096 bytes (name and
+attributes included) without a word, which would lose every answer; a step that would pass this
+is refused with a message instead, and the answers kept so far stay."""
+
 # ---- the symptom diary ----
 MAX_NOTES = 5_000
 """Longest free-text note of a diary entry."""

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from b12check import limits
 from b12check.errors import IntakeError
 from b12check.questions import STEPS as STEP_INFO
 from b12check.web import content
@@ -38,7 +39,7 @@ from b12check.web.forms import (
 from b12check.web.i18n import choose_language, normalise
 from b12check.web.presenting import action, lab_views, present, result_context, summarise
 from b12check.web.rendering import render_html, render_page
-from b12check.web.security import verify_csrf
+from b12check.web.security import request_cookie_name, verify_csrf
 
 router = APIRouter()
 csrf = [Depends(verify_csrf), Depends(strict_form)]
@@ -53,13 +54,23 @@ _MINUTES = {s.id: s.minutes for s in STEP_INFO}
 
 def load_answers(request: Request) -> Answers:
     """The answers so far (empty when there are none or the cookie was tampered with)."""
-    return request.app.state.answers.loads(request.cookies.get(ANSWERS_COOKIE))  # type: ignore[no-any-return]
+    blob = request.cookies.get(request_cookie_name(request, ANSWERS_COOKIE))
+    return request.app.state.answers.loads(blob)  # type: ignore[no-any-return]
+
+
+def fits_cookie(request: Request, answers: Answers) -> bool:
+    """Whether the answers fit the answers cookie (see ``limits.MAX_ANSWERS_COOKIE``)."""
+    return len(request.app.state.answers.dumps(answers)) <= limits.MAX_ANSWERS_COOKIE
 
 
 def keep_answers(request: Request, response: Response, answers: Answers) -> None:
-    """Remember the answers in the browser for this session only (HTTP-only, same-site)."""
+    """Remember the answers in the browser for this session only (HTTP-only, same-site;
+    ``__Host-`` over HTTPS). Answers too long for a cookie are not sent: the browser would
+    drop them silently, and the ones it holds stay (the questionnaire says so first)."""
+    if not fits_cookie(request, answers):
+        return
     response.set_cookie(
-        ANSWERS_COOKIE,
+        request_cookie_name(request, ANSWERS_COOKIE),
         request.app.state.answers.dumps(answers),
         httponly=True,
         samesite="lax",
@@ -72,7 +83,7 @@ def forget_answers(request: Request, response: Response) -> None:
     """Start again: the answers and any pending save are forgotten."""
     for name in (ANSWERS_COOKIE, PENDING_SAVE_COOKIE):
         response.delete_cookie(
-            name,
+            request_cookie_name(request, name),
             path="/",
             httponly=True,
             samesite="lax",
@@ -106,6 +117,7 @@ def _step_page(
     lang: str,
     errors: FormErrors | None = None,
     status_code: int = 200,
+    keep: bool = True,
 ) -> Response:
     cat = content.catalogue()
     steps = active_steps(answers)
@@ -133,7 +145,7 @@ def _step_page(
     response = render_page(
         request, f"questionnaire/{step}.html", context, lang=lang, status_code=status_code
     )
-    if errors:
+    if errors and keep:
         keep_answers(request, response, answers)  # what was typed stays, even when wrong
     return response
 
@@ -176,6 +188,9 @@ async def questionnaire_step(request: Request) -> Response:
     answers = merge_step(answers, step, form, cat)
     action_name = str(form.get("action", "next"))
     lang = choose_language(request, form.get("lang"))
+    if not fits_cookie(request, answers):
+        too_long = FormErrors(general=[content.ui(lang, "error.answers_too_long")])
+        return _step_page(request, answers, step, lang, too_long, status_code=422, keep=False)
     steps = active_steps(answers)
     position = steps.index(step) if step in steps else 0
 
@@ -323,7 +338,7 @@ def save_result(request: Request) -> Response:
     if auth is None:
         response = _see(f"/account/login?next={quote('/result/save')}")
         response.set_cookie(
-            PENDING_SAVE_COOKIE,
+            request_cookie_name(request, PENDING_SAVE_COOKIE),
             request.app.state.answers.dumps({"save": True}),
             httponly=True,
             samesite="lax",
@@ -343,14 +358,16 @@ def finish_save(request: Request) -> Response:
     auth = page_auth(request)
     if auth is None:
         return login_redirect(request)
-    pending = request.app.state.answers.loads(request.cookies.get(PENDING_SAVE_COOKIE))
+    pending = request.app.state.answers.loads(
+        request.cookies.get(request_cookie_name(request, PENDING_SAVE_COOKIE))
+    )
     answers = load_answers(request)
     if not pending.get("save") or not answers:
         return _see("/result" if answers else "/diary")
     _save(request, auth.user_id, answers)
     response = _see("/diary")
     response.delete_cookie(
-        PENDING_SAVE_COOKIE,
+        request_cookie_name(request, PENDING_SAVE_COOKIE),
         path="/",
         httponly=True,
         samesite="lax",
