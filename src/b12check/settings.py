@@ -85,7 +85,10 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "NORMAL"
     # Threads per worker process for blocking work (database, argon2, rendering); also the
     # size of the PostgreSQL connection pool, so a thread never waits for or opens a connection.
-    worker_threads: int = Field(default=20, ge=1, le=200)
+    # Few: they share one GIL, and with 20 the threads holding SQLite's write lock or a
+    # connection waited for it behind the others (bench/diary_load.py: p99 on SQLite 308 ms
+    # with 20 threads, 156 ms with 8, same machine load). Requests beyond them queue in order.
+    worker_threads: int = Field(default=8, ge=1, le=200)
     # CDS Hooks (src/b12check/cds): JWT verification of the calling EHR. "off" is for local
     # development only; the app then warns at start and marks every response.
     cds_auth: Literal["on", "off"] = "on"
