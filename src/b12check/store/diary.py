@@ -169,19 +169,19 @@ def add_entry(
     return EntryRecord(entry_id, day, doses_taken, notes, moment, moment, rows)
 
 
-def _owner_entries(*, one: bool) -> tuple[Select[Any], Select[Any]]:
-    """The two statements that read an owner's entries (or one of them) and their scores."""
+def _owner_entries(*, one: bool) -> Select[Any]:
+    """The statement that reads an owner's entries (or one of them) with their scores: one row
+    per score (one with empty score columns for an entry without scores), in date order. One
+    statement, so it reads one snapshot also where each statement is its own transaction."""
     mine = _ENTRIES.c.user_id == bindparam("user_id")
     if one:
         mine = and_(mine, _ENTRIES.c.id == bindparam("entry_id"))
-    entries = select(*_ENTRY_COLUMNS).where(mine).order_by(_ENTRIES.c.day, _ENTRIES.c.id)
-    scores = (
-        select(_SCORES.c.entry_id, _SCORES.c.symptom, _SCORES.c.severity)
-        .join(_ENTRIES, _ENTRIES.c.id == _SCORES.c.entry_id)
+    return (
+        select(*_ENTRY_COLUMNS, _SCORES.c.symptom, _SCORES.c.severity)
+        .select_from(_ENTRIES.outerjoin(_SCORES, _SCORES.c.entry_id == _ENTRIES.c.id))
         .where(mine)
-        .order_by(_SCORES.c.entry_id, _SCORES.c.symptom)
+        .order_by(_ENTRIES.c.day, _ENTRIES.c.id, _SCORES.c.symptom)
     )
-    return entries, scores
 
 
 _ALL_ENTRIES = _owner_entries(one=False)  # built once: the diary API reads these all the time
@@ -189,28 +189,28 @@ _ONE_ENTRY = _owner_entries(one=True)
 
 
 def _entry_records(session: Session, user_id: int, entry_id: int | None) -> list[EntryRecord]:
-    """The owner's entries (or the one with ``entry_id``) in date order, with their scores:
-    one query for the entries and one for all of their scores."""
-    entries_query, scores_query = _ALL_ENTRIES if entry_id is None else _ONE_ENTRY
-    params = {"user_id": user_id, "entry_id": entry_id}
-    entries = session.execute(entries_query, params).all()
-    if not entries:
-        return []
-    scores: dict[int, list[ScoreRecord]] = {}
-    for owner, symptom, severity in session.execute(scores_query, params):
-        scores.setdefault(owner, []).append(ScoreRecord(symptom, severity))
-    return [
-        EntryRecord(
-            row.id,
-            row.day,
-            row.doses_taken,
-            row.notes,
-            row.created_at,
-            row.updated_at,
-            tuple(scores.get(row.id, ())),
-        )
-        for row in entries
-    ]
+    """The owner's entries (or the one with ``entry_id``) in date order, with their scores."""
+    query = _ALL_ENTRIES if entry_id is None else _ONE_ENTRY
+    rows = session.execute(query, {"user_id": user_id, "entry_id": entry_id}).all()
+    records: list[EntryRecord] = []
+    scores: list[ScoreRecord] = []
+    for n, row in enumerate(rows):
+        if row.symptom is not None:
+            scores.append(ScoreRecord(row.symptom, row.severity))
+        if n + 1 == len(rows) or rows[n + 1].id != row.id:  # the entry's last row
+            records.append(
+                EntryRecord(
+                    row.id,
+                    row.day,
+                    row.doses_taken,
+                    row.notes,
+                    row.created_at,
+                    row.updated_at,
+                    tuple(scores),
+                )
+            )
+            scores = []
+    return records
 
 
 def get_entry(session: Session, user_id: int, entry_id: int) -> EntryRecord | None:
