@@ -20,7 +20,7 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -256,7 +256,9 @@ _TOKEN_CALLER = (
 )
 
 
-def session_user(session: Session, token: str, policy: SecurityPolicy) -> Caller | None:
+def session_user(
+    session: Session | Connection, token: str, policy: SecurityPolicy
+) -> Caller | None:
     """The owner of a live session cookie, else None: unknown, past its absolute end, or idle
     longer than the idle timeout. Reads only (see :func:`touch_session`)."""
     moment = now()
@@ -319,7 +321,7 @@ def create_token(
     return row, plain
 
 
-def token_user(session: Session, plain: str, policy: SecurityPolicy) -> Caller | None:
+def token_user(session: Session | Connection, plain: str, policy: SecurityPolicy) -> Caller | None:
     """The owner of a live personal token (None when unknown or expired). Reads only (see
     :func:`touch_token`)."""
     moment = now()

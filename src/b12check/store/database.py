@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -183,8 +183,8 @@ class Database:
             # Reads run each statement as its own transaction: no BEGIN and ROLLBACK round trips
             # around every lookup (two of the five per diary request). Reads that must agree
             # with each other are one statement (the diary's entries with their scores).
-            reader = writer.execution_options(isolation_level="AUTOCOMMIT")
-            return cls(url=url, write_engine=writer, read_engine=reader)
+            autocommit = writer.execution_options(isolation_level="AUTOCOMMIT")
+            return cls(url=url, write_engine=writer, read_engine=autocommit)
         reader = make_engine(url, for_writes=False, synchronous=synchronous)
         return cls(
             url=url, write_engine=writer, read_engine=reader, gate=WriteGate(sqlite_path(url))
@@ -205,6 +205,14 @@ class Database:
         """A session for queries only."""
         with Session(self.read_engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """A plain connection for the reads every request makes (who is asking, their
+        entries): Core statements need no ORM session, whose set-up and tear-down were a
+        tenth of a diary request's CPU."""
+        with self.read_engine.connect() as connection:
+            yield connection
 
     def erase_deleted(self) -> bool:
         """After deleting personal data: make SQLite write the WAL back into the database file

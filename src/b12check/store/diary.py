@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, insert, select
+from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from b12check.store.accounts import now
@@ -188,7 +188,9 @@ _ALL_ENTRIES = _owner_entries(one=False)  # built once: the diary API reads thes
 _ONE_ENTRY = _owner_entries(one=True)
 
 
-def _entry_records(session: Session, user_id: int, entry_id: int | None) -> list[EntryRecord]:
+def _entry_records(
+    session: Session | Connection, user_id: int, entry_id: int | None
+) -> list[EntryRecord]:
     """The owner's entries (or the one with ``entry_id``) in date order, with their scores."""
     query = _ALL_ENTRIES if entry_id is None else _ONE_ENTRY
     rows = session.execute(query, {"user_id": user_id, "entry_id": entry_id}).all()
@@ -213,7 +215,7 @@ def _entry_records(session: Session, user_id: int, entry_id: int | None) -> list
     return records
 
 
-def get_entry(session: Session, user_id: int, entry_id: int) -> EntryRecord | None:
+def get_entry(session: Session | Connection, user_id: int, entry_id: int) -> EntryRecord | None:
     """One of the user's own entries, or None (also when it belongs to someone else)."""
     found = _entry_records(session, user_id, entry_id)
     return found[0] if found else None
@@ -267,6 +269,6 @@ def delete_entry(session: Session, user_id: int, entry_id: int) -> bool:
     return True
 
 
-def list_entries(session: Session, user_id: int) -> list[EntryRecord]:
+def list_entries(session: Session | Connection, user_id: int) -> list[EntryRecord]:
     """The user's entries in date order (then in the order they were written)."""
     return _entry_records(session, user_id, None)

@@ -117,8 +117,8 @@ def find_auth(request: Request, *, allow_token: bool) -> Auth | None:
     database, policy = get_database(request), policy_of(request)
     plain = _bearer(request) if allow_token else None
     if plain:
-        with database.read() as session:
-            caller = accounts.token_user(session, plain, policy)
+        with database.lookup() as connection:
+            caller = accounts.token_user(connection, plain, policy)
         if caller is None:
             return None
         if caller.stale:
@@ -129,8 +129,8 @@ def find_auth(request: Request, *, allow_token: bool) -> Auth | None:
         cookie = session_cookie(request)
         if not cookie:
             return None
-        with database.read() as session:
-            caller = accounts.session_user(session, cookie, policy)
+        with database.lookup() as connection:
+            caller = accounts.session_user(connection, cookie, policy)
         if caller is None:
             return None
         if caller.stale:

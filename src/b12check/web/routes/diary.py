@@ -208,8 +208,8 @@ def _json(body: bytes, status_code: int = 200) -> Response:
 @api.get("/entries", response_model=list[EntryOut])
 def api_entries(request: Request, auth: ApiAuth) -> Response:
     """All entries in date order."""
-    with get_database(request).read() as session:
-        entries = [entry_out(e) for e in repo.list_entries(session, auth.user_id)]
+    with get_database(request).lookup() as connection:
+        entries = [entry_out(e) for e in repo.list_entries(connection, auth.user_id)]
     return _json(_ENTRY_LIST.dump_json(entries))
 
 
@@ -226,8 +226,8 @@ def api_add_entry(request: Request, auth: ApiAuth, data: EntryIn) -> Response:
 @api.get("/entries/{entry_id}", response_model=EntryOut)
 def api_entry(request: Request, auth: ApiAuth, entry_id: int) -> Response:
     """One entry (404 when it is not the caller's)."""
-    with get_database(request).read() as session:
-        entry = repo.get_entry(session, auth.user_id, entry_id)
+    with get_database(request).lookup() as connection:
+        entry = repo.get_entry(connection, auth.user_id, entry_id)
     if entry is None:
         raise HTTPException(status_code=404, detail="not_found")
     return _json(entry_out(entry).model_dump_json().encode())
