@@ -101,23 +101,16 @@ class LiveServer:
             **self.extra_env,
         }
         self.log = (self.data_dir / f"server-{self.port}.log").open("ab")
-        if self.workers > 1:  # migrate once before several workers open the database
-            from b12check.store.migrate import upgrade
-
-            upgrade(self.database_url)
         self.process = subprocess.Popen(
-            [
+            [  # as a user runs it: `b12check serve` (one process per worker, see web/server.py)
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "--factory",
-                "b12check.web.app:create_app",
+                "b12check",
+                "serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--no-access-log",
-                "--no-proxy-headers",  # the app decides whom to believe (trusted_proxies)
                 "--workers",
                 str(self.workers),
             ],
