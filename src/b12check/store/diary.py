@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, insert, select
@@ -193,25 +195,11 @@ def _entry_records(
 ) -> list[EntryRecord]:
     """The owner's entries (or the one with ``entry_id``) in date order, with their scores."""
     query = _ALL_ENTRIES if entry_id is None else _ONE_ENTRY
-    rows = session.execute(query, {"user_id": user_id, "entry_id": entry_id}).all()
+    rows = session.execute(query, {"user_id": user_id, "entry_id": entry_id}).tuples()
     records: list[EntryRecord] = []
-    scores: list[ScoreRecord] = []
-    for n, row in enumerate(rows):
-        if row.symptom is not None:
-            scores.append(ScoreRecord(row.symptom, row.severity))
-        if n + 1 == len(rows) or rows[n + 1].id != row.id:  # the entry's last row
-            records.append(
-                EntryRecord(
-                    row.id,
-                    row.day,
-                    row.doses_taken,
-                    row.notes,
-                    row.created_at,
-                    row.updated_at,
-                    tuple(scores),
-                )
-            )
-            scores = []
+    for (key, day, doses, notes, created, updated), group in groupby(rows, itemgetter(*range(6))):
+        scores = tuple(ScoreRecord(row[6], row[7]) for row in group if row[6] is not None)
+        records.append(EntryRecord(key, day, doses, notes, created, updated, scores))
     return records
 
 
