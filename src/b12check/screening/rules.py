@@ -19,8 +19,9 @@ import ibis.expr.types as ir
 from b12check.core.codes import RISK_FACTORS
 from b12check.core.knowledge import ParameterSet
 from b12check.core.risk import conditions_giving
-from b12check.core.status import B12_MARKERS, STRONG_RISK_FACTORS
+from b12check.core.status import STRONG_RISK_FACTORS
 from b12check.knowledge_base import KnowledgeBase
+from b12check.screening.results import result_aggregates
 from b12check.screening.schema import ADULT_FROM_AGE
 from b12check.screening.validate import Validated, age_at
 
@@ -32,8 +33,6 @@ REASONS = (
     "metformin_monitoring_overdue",
 )
 RULE_OF = dict(zip(REASONS, ("C1", "C2", "C3", "C4", "C5"), strict=True))
-# results that count as a re-check of B12 treatment (C4): the markers and the blood count
-RECHECK_ANALYTES = ("b12", "holotc", "mma", "hb", "mcv")
 # The core's own lists (R5-R8, B6): every condition that is by itself a risk factor, and those
 # whose risk factor is irreversible or toxic (no exposures table: nitrous oxide is never seen)
 _RISK_CONDITIONS = tuple(sorted(conditions_giving(RISK_FACTORS)))
@@ -77,27 +76,15 @@ def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
     patients = v.patients.filter(v.patients.birth_date.isnull() | (v.patients.birth_date <= today))
     patients = patients.mutate(age=age_at(patients.birth_date, today))
     patients = patients.filter(patients.age.isnull() | (patients.age >= ADULT_FROM_AGE))
-    obs = v.observations.filter(v.observations.date <= today)
     meds = v.medications.filter(v.medications.start_date <= today)
     conds = v.conditions.filter(v.conditions.date <= today)
 
-    # latest result per analyte; on one day the lowest value (deterministic on every engine)
-    ymd = obs.date.year() * 10000 + obs.date.month() * 100 + obs.date.day()
-    key = ymd.cast("float64") * 1e6 - obs.value
-
-    def latest(analyte: str) -> ir.FloatingScalar:
-        return obs.value.argmax(key, where=obs.analyte == analyte)
-
-    o = obs.group_by(o_id=obs.patient_id).agg(
-        tested=obs.analyte.isin(B12_MARKERS).any(),
-        b12=latest("b12"),
-        b12_date=obs.date.max(where=obs.analyte == "b12"),
-        mma=latest("mma"),
-        hb=latest("hb"),
-        mcv=latest("mcv"),
-        last_check=obs.date.max(where=obs.analyte.isin(RECHECK_ANALYTES)),
-        last_b12=obs.date.max(where=obs.analyte.isin(("b12", "holotc"))),
-    )
+    # per patient the latest results: computed by validation on its date, else again here
+    if today >= v.as_of:
+        o = v.results.rename(o_id="patient_id")
+    else:
+        obs = v.observations.filter(v.observations.date <= today)
+        o = obs.group_by(o_id=obs.patient_id).agg(**result_aggregates(obs))
 
     active = meds.filter(meds.end_date.isnull() | (meds.end_date >= today))
 

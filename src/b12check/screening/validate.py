@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from b12check.core.units import find_unit
 from b12check.knowledge_base import KnowledgeBase
 from b12check.medicines import is_valid_atc
 from b12check.screening.extract import Extract
+from b12check.screening.results import RESULT_COLUMNS, result_aggregates
 from b12check.screening.schema import ADULT_FROM_AGE, OLDEST_AGE, SEXES
 
 _NULL_KEY = ""
@@ -27,8 +29,10 @@ _NULL_KEY = ""
 class Validated:
     """Accepted rows (typed, codes translated, labs in canonical units) and the refusals."""
 
+    as_of: date  # rows dated after it were refused
     patients: ir.Table  # patient_id, birth_date, sex, diet, age
     observations: ir.Table  # patient_id, analyte, value (canonical unit), date
+    results: ir.Table  # per accepted patient with results: patient_id, results.RESULT_COLUMNS
     medications: ir.Table  # patient_id, drug_class, start_date, end_date
     conditions: ir.Table  # patient_id, code, kind (condition|symptom|sign), date
     rejected: ir.Table  # table, reason, rows
@@ -158,53 +162,57 @@ def _duplicates(table: str, accepted: ir.Table) -> ir.Table:
     )
 
 
-def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
-    """Accept or refuse every row; see :data:`b12check.screening.schema.REJECTION_REASONS`."""
-    t = extract.tables
-    vocab = kb.vocabulary
-    sex_map = extract.mapping.sex_values
-
-    # patients
-    p = t["patients"]
-    # (no strip(): ibis' PySpark translation of it also removes letters such as 'f' and 'n')
-    sex = p.sex.lower() if not sex_map else p.sex.substitute(sex_map, else_=p.sex.lower())
-    p = p.mutate(sex=sex, diet=p.diet.lower(), age=age_at(p.birth_date, today))
-    conflicting = (
-        p.distinct()
-        .group_by("patient_id")
-        .agg(n=ibis._.count())
-        .filter(ibis._.n > 1)
-        .select(conflict_id="patient_id")
+def _counts(table: str, totals: ir.Table, reasons: tuple[str, ...]) -> ir.Table:
+    """The one-row table ``totals`` (a column per reason) as rows of (table, reason, rows)."""
+    return ibis.union(
+        *(
+            totals.select(
+                table=ibis.literal(table),
+                reason=ibis.literal(reason),
+                rows=totals[reason].fill_null(0).cast("int64"),
+            )
+            for reason in reasons
+        )
     )
-    p = p.left_join(conflicting, p.patient_id == conflicting.conflict_id)
-    p_reason = ibis.cases(
-        (p.patient_id.isnull() | (p.patient_id == ""), "missing_patient_id"),
-        (p.conflict_id.notnull(), "duplicate_patient"),
-        (p.sex.notnull() & ~p.sex.isin(SEXES), "unknown_sex"),
-        (p.diet.notnull() & ~p.diet.isin(vocab.codes("diets")), "unknown_code"),
-        (p.birth_date > today, "future_date"),
-        (p.age < ADULT_FROM_AGE, "younger_than_adult"),
-        (p.age > OLDEST_AGE, "implausible_value"),
+
+
+def _patients(p: ir.Table, vocab_diets: tuple[str, ...], today: date) -> ir.Table:
+    """One row per patient id: its details, how many rows it had and why it is refused (null
+    when accepted). Rows of one id must agree on every detail; identical rows are read once."""
+
+    def constant(column: ir.Column) -> ir.BooleanScalar:
+        filled = column.count()
+        return (filled == 0) | ((filled == p.count()) & (column.min() == column.max()))
+
+    g = p.group_by("patient_id").agg(
+        rows=p.count(),
+        consistent=constant(p.birth_date) & constant(p.sex) & constant(p.diet),
+        birth_date=p.birth_date.min(),  # every row has the same details when consistent
+        sex=p.sex.min(),
+        diet=p.diet.min(),
+    )
+    g = g.mutate(age=age_at(g.birth_date, today))
+    reason = ibis.cases(
+        (g.patient_id.isnull() | (g.patient_id == ""), "missing_patient_id"),
+        (~g.consistent, "duplicate_patient"),
+        (g.sex.notnull() & ~g.sex.isin(SEXES), "unknown_sex"),
+        (g.diet.notnull() & ~g.diet.isin(vocab_diets), "unknown_code"),
+        (g.birth_date > today, "future_date"),
+        (g.age < ADULT_FROM_AGE, "younger_than_adult"),
+        (g.age > OLDEST_AGE, "implausible_value"),
         else_=ibis.null("string"),
     )
-    p = p.mutate(reason=p_reason).drop("conflict_id")
-    patients_ok = p.filter(p.reason.isnull()).drop("reason")
-    # read once: every other table is checked against these ids (ibis inlines subqueries)
-    patients = patients_ok.distinct().cache()
-    known = patients.select(known_id="patient_id")
+    return g.mutate(reason=reason).drop("consistent")
 
-    # observations
-    o = t["observations"]
-    lookup = observation_codes(extract, kb)
-    o = o.mutate(code_key=o.code.fill_null(_NULL_KEY), unit_key=o.unit.fill_null(_NULL_KEY))
-    o = o.left_join(lookup, [o.code_key == lookup.code, o.unit_key == lookup.unit]).drop(
-        "code_right", "unit_right", "code_key", "unit_key"
-    )
-    o = o.left_join(known, o.patient_id == known.known_id)
+
+def _observation_rows(raw: ir.Table, lookup: ir.Table, today: date) -> ir.Table:
+    """The raw result rows with analyte, value in the canonical unit and the first reason to
+    refuse the row by itself (whether its patient is known is checked per patient)."""
+    o = raw.mutate(code_key=raw.code.fill_null(_NULL_KEY), unit_key=raw.unit.fill_null(_NULL_KEY))
+    o = o.left_join(lookup, [o.code_key == lookup.code, o.unit_key == lookup.unit])
     canonical = o.value * o.factor
-    o_reason = ibis.cases(
+    reason = ibis.cases(
         (o.patient_id.isnull(), "missing_patient_id"),
-        (o.known_id.isnull(), "unknown_patient"),
         (o.status.isnull(), "unknown_code"),  # code/unit pair absent from the lookup
         (o.status != "", o.status),
         (o.value.isnull(), "missing_value"),
@@ -213,13 +221,95 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
         ((canonical < o.low) | (canonical > o.high), "implausible_value"),
         else_=ibis.null("string"),
     )
-    o = o.mutate(reason=o_reason, canonical=canonical)
-    obs_ok = o.filter(o.reason.isnull())
-    observations = obs_ok.select(
-        patient_id=obs_ok.patient_id,
-        analyte=obs_ok.analyte,
-        value=obs_ok.canonical,
-        date=obs_ok.date,
+    return o.select(*raw.columns, analyte=o.analyte, canonical=canonical, reason=reason)
+
+
+def _repeat_key(rows: ir.Table) -> ir.Value:
+    """Equal for equal rows of one patient and seldom equal otherwise: the duplicate check
+    compares these within each patient first, then compares whole rows only for patients where
+    two keys are equal (so a collision costs time, never a miscount)."""
+    row = ibis.struct({c: rows[c] for c in ("code", "value", "unit", "date")})
+    return (row.hash() % 2147483647).cast("int32")  # half the memory of the engines' hash
+
+
+@ibis.udf.scalar.builtin(  # type: ignore[untyped-decorator]
+    name="array_distinct", signature=((dt.Array(dt.int32),), dt.Array(dt.int32))
+)
+def _array_distinct(values: ir.ArrayValue) -> ir.ArrayValue:
+    """The engines' own ``array_distinct`` (DuckDB and Spark both have it): ibis' ``unique()``
+    wraps it in a lambda that DuckDB 2 refuses and that costs a second pass over each list."""
+
+
+def _observation_summary(rows: ir.Table) -> ir.Table:
+    """One row per patient id of the results, in one pass over them: how many rows, the reasons
+    of the refused ones (a list: refusals are rare), a duplicate hint (accepted rows minus
+    distinct repeat keys) and the rules' result aggregates over the accepted rows."""
+    ok = rows.reason.isnull()
+    accepted = rows.count(where=ok)
+    distinct_keys = _array_distinct(_repeat_key(rows).collect(where=ok)).length().fill_null(0)
+    return rows.group_by("patient_id").agg(
+        rows=rows.count(),
+        refusals=rows.reason.collect(),
+        repeats=accepted - distinct_keys,
+        **result_aggregates(rows, ok, rows.canonical),
+    )
+
+
+def _observation_refusals(
+    raw: ir.Table, lookup: ir.Table, summary: ir.Table, known: ir.Table, today: date
+) -> ir.Table:
+    """Refused result rows per reason, from the per-patient summary: every row of an unknown
+    patient is refused as such, the others under their own first reason; exact duplicates are
+    counted by comparing whole rows of the patients whose repeat keys repeat."""
+    s = summary.left_join(known, summary.patient_id == known.known_id)
+    has_id, is_known = s.patient_id.notnull(), s.known_id.notnull()
+    totals = s.aggregate(
+        missing_patient_id=s.rows.sum(where=~has_id),
+        unknown_patient=s.rows.sum(where=has_id & ~is_known),
+    )
+    own = s.filter(is_known).select(reason=s.refusals.unnest())
+    suspects = s.filter(is_known & (s.repeats > 0)).select("patient_id")
+    rows = _observation_rows(raw.semi_join(suspects, "patient_id"), lookup, today)
+    accepted = rows.filter(rows.reason.isnull()).select(*raw.columns)
+    return ibis.union(
+        _counts("observations", totals, ("missing_patient_id", "unknown_patient")),
+        own.group_by("reason")
+        .agg(rows=own.count())
+        .select(table=ibis.literal("observations"), reason="reason", rows="rows"),
+        _duplicates("observations", accepted),
+    )
+
+
+def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
+    """Accept or refuse every row; see :data:`b12check.screening.schema.REJECTION_REASONS`.
+
+    The patients and the per-patient summary of the results are computed here, once (cached on
+    the engine); every other table is an expression over them and the extract."""
+    t = extract.tables
+    vocab = kb.vocabulary
+    sex_map = extract.mapping.sex_values
+
+    # patients
+    p = t["patients"]
+    # (no strip(): ibis' PySpark translation of it also removes letters such as 'f' and 'n')
+    sex = p.sex.lower() if not sex_map else p.sex.substitute(sex_map, else_=p.sex.lower())
+    p = p.select("patient_id", "birth_date", sex=sex, diet=p.diet.lower())
+    checked = _patients(p, vocab.codes("diets"), today).cache()
+    ok_patients = checked.filter(checked.reason.isnull())
+    patients = ok_patients.select("patient_id", "birth_date", "sex", "diet", "age")
+    known = patients.select(known_id="patient_id")
+
+    # observations: one pass over all rows, per patient (the rules' aggregates included)
+    lookup = observation_codes(extract, kb)
+    obs_rows = _observation_rows(t["observations"], lookup, today)
+    summary = _observation_summary(obs_rows).cache()
+    o = obs_rows.left_join(known, obs_rows.patient_id == known.known_id)
+    o = o.filter(o.reason.isnull() & o.known_id.notnull())
+    observations = o.select(
+        patient_id=o.patient_id, analyte=o.analyte, value=o.canonical, date=o.date
+    )
+    results = summary.join(known, summary.patient_id == known.known_id).select(
+        "patient_id", *RESULT_COLUMNS
     )
 
     # medications
@@ -262,19 +352,18 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
         patient_id=cond_ok.patient_id, code=cond_ok.vcode, kind=cond_ok.kind, date=cond_ok.date
     )
 
-    raw = {
-        "observations": t["observations"],
-        "medications": t["medications"],
-        "conditions": t["conditions"],
-    }
+    refused_patients = checked.filter(checked.reason.notnull())
     rejected = ibis.union(
-        _reject_counts("patients", p),
-        _duplicates("patients", patients_ok),
-        _reject_counts("observations", o),
-        _duplicates("observations", obs_ok.select(*raw["observations"].columns)),
+        refused_patients.group_by("reason")
+        .agg(rows=refused_patients.rows.sum().cast("int64"))
+        .select(table=ibis.literal("patients"), reason="reason", rows="rows"),
+        ok_patients.aggregate(rows=(ok_patients.rows - 1).sum().fill_null(0).cast("int64")).select(
+            table=ibis.literal("patients"), reason=ibis.literal("duplicate_row"), rows="rows"
+        ),
+        _observation_refusals(t["observations"], lookup, summary, known, today),
         _reject_counts("medications", m),
-        _duplicates("medications", meds_ok.select(*raw["medications"].columns)),
+        _duplicates("medications", meds_ok.select(*t["medications"].columns)),
         _reject_counts("conditions", c),
-        _duplicates("conditions", cond_ok.select(*raw["conditions"].columns)),
+        _duplicates("conditions", cond_ok.select(*t["conditions"].columns)),
     )
-    return Validated(patients, observations, medications, conditions, rejected)
+    return Validated(today, patients, observations, results, medications, conditions, rejected)
