@@ -66,8 +66,7 @@ ROWS = {"patients": 5, "observations": 15, "medications": 2, "conditions": 1}
 ACCEPTED = {"patients": 2, "observations": 6, "medications": 1, "conditions": 1}
 
 
-@pytest.fixture
-def extract(tmp_path: Path) -> Path:
+def write_duplicates_extract(folder: Path) -> Path:
     texts = {
         "patients": PATIENTS,
         "observations": OBSERVATIONS,
@@ -75,8 +74,13 @@ def extract(tmp_path: Path) -> Path:
         "conditions": CONDITIONS,
     }
     for name, text in texts.items():
-        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
-    return tmp_path
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def extract(tmp_path: Path) -> Path:
+    return write_duplicates_extract(tmp_path)
 
 
 def _refused(folder: Path, kb: KnowledgeBase) -> dict[tuple[str, str], int]:

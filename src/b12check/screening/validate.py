@@ -255,6 +255,13 @@ def _observation_summary(rows: ir.Table) -> ir.Table:
     )
 
 
+def _cache(table: ir.Table) -> ir.Table:
+    """``table.cache()`` after a query that returns no rows: executing registers the small
+    lookup tables the expression joins on the engine, which ibis' PySpark cache does not."""
+    table.limit(0).to_pyarrow()
+    return table.cache()
+
+
 def _observation_refusals(
     raw: ir.Table, lookup: ir.Table, summary: ir.Table, known: ir.Table, today: date
 ) -> ir.Table:
@@ -302,7 +309,7 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     # observations: one pass over all rows, per patient (the rules' aggregates included)
     lookup = observation_codes(extract, kb)
     obs_rows = _observation_rows(t["observations"], lookup, today)
-    summary = _observation_summary(obs_rows).cache()
+    summary = _cache(_observation_summary(obs_rows))
     o = obs_rows.left_join(known, obs_rows.patient_id == known.known_id)
     o = o.filter(o.reason.isnull() & o.known_id.notnull())
     observations = o.select(
