@@ -27,12 +27,17 @@ _NULL_KEY = ""
 
 @dataclass
 class Validated:
-    """Accepted rows (typed, codes translated, labs in canonical units) and the refusals."""
+    """Accepted rows (typed, codes translated, labs in canonical units) and the refusals.
+
+    The tables besides ``patients`` may also hold rows of patient ids that are not among
+    ``patients`` (counted in ``rejected`` as unknown_patient): the rules join them onto
+    the patients, where such rows drop out, and checking them earlier would cost a join over
+    every row."""
 
     as_of: date  # rows dated after it were refused
     patients: ir.Table  # patient_id, birth_date, sex, diet, age
     observations: ir.Table  # patient_id, analyte, value (canonical unit), date
-    results: ir.Table  # per accepted patient with results: patient_id, results.RESULT_COLUMNS
+    results: ir.Table  # one row per patient id: patient_id, results.RESULT_COLUMNS
     medications: ir.Table  # patient_id, drug_class, start_date, end_date
     conditions: ir.Table  # patient_id, code, kind (condition|symptom|sign), date
     rejected: ir.Table  # table, reason, rows
@@ -287,6 +292,58 @@ def _observation_refusals(
     )
 
 
+@dataclass
+class _Checked:
+    """Rows of a small table with the first reason to refuse each by itself (null when none;
+    whether the patient is known comes first and is checked against the patients), and the
+    rows without such a reason joined to their codes (for the rules)."""
+
+    rows: ir.Table
+    accepted: ir.Table
+
+    def refusals(self, table: str, known: ir.Table, columns: list[str]) -> list[ir.Table]:
+        r = self.rows.left_join(known, self.rows.patient_id == known.known_id)
+        reason = ibis.cases(
+            (r.patient_id.isnull(), "missing_patient_id"),
+            (r.known_id.isnull(), "unknown_patient"),
+            else_=r.reason,
+        )
+        r = r.mutate(reason=reason)
+        return [
+            _reject_counts(table, r),
+            _duplicates(table, r.filter(r.reason.isnull()).select(*columns)),
+        ]
+
+
+def _medication_rows(raw: ir.Table, classes: ir.Table, today: date) -> _Checked:
+    """Medication rows; an accepted row appears once per medicine class of its ATC code."""
+    valid = classes.group_by("atc").agg(valid=classes.valid.max())
+    m = raw.left_join(valid, raw.atc == valid.atc).drop("atc_right")
+    reason = ibis.cases(
+        (m.atc.isnull() | ~m.valid.fill_null(False), "unknown_code"),
+        (m.start_date.isnull(), "missing_date"),
+        (m.start_date > today, "future_date"),
+        else_=ibis.null("string"),
+    )
+    m = m.mutate(reason=reason)
+    ok = m.filter(m.reason.isnull() & m.patient_id.notnull())
+    named = classes.filter(classes.drug_class != "")
+    return _Checked(m, ok.inner_join(named, ok.atc == named.atc))
+
+
+def _condition_rows(raw: ir.Table, codes: ir.Table, today: date) -> _Checked:
+    """Diagnosis rows with their vocabulary code and kind."""
+    c = raw.left_join(codes, raw.code == codes.code).drop("code_right")
+    reason = ibis.cases(
+        (c.kind.isnull() | (c.kind == ""), "unknown_code"),
+        (c.date.isnull(), "missing_date"),
+        (c.date > today, "future_date"),
+        else_=ibis.null("string"),
+    )
+    c = c.mutate(reason=reason)
+    return _Checked(c, c.filter(c.reason.isnull() & c.patient_id.notnull()))
+
+
 def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     """Accept or refuse every row; see :data:`b12check.screening.schema.REJECTION_REASONS`.
 
@@ -310,53 +367,16 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
     lookup = observation_codes(extract, kb)
     obs_rows = _observation_rows(t["observations"], lookup, today)
     summary = _cache(_observation_summary(obs_rows))
-    o = obs_rows.left_join(known, obs_rows.patient_id == known.known_id)
-    o = o.filter(o.reason.isnull() & o.known_id.notnull())
-    observations = o.select(
-        patient_id=o.patient_id, analyte=o.analyte, value=o.canonical, date=o.date
-    )
-    results = summary.join(known, summary.patient_id == known.known_id).select(
-        "patient_id", *RESULT_COLUMNS
-    )
+    o = obs_rows.filter(obs_rows.reason.isnull())
+    observations = o.select("patient_id", "analyte", value=o.canonical, date=o.date)
+    results = summary.select("patient_id", *RESULT_COLUMNS)
 
-    # medications
-    m = t["medications"]
-    classes = medication_classes(extract, kb)
-    valid = classes.group_by("atc").agg(valid=classes.valid.max())
-    m = m.left_join(valid, m.atc == valid.atc).drop("atc_right")
-    m = m.left_join(known, m.patient_id == known.known_id)
-    m_reason = ibis.cases(
-        (m.patient_id.isnull(), "missing_patient_id"),
-        (m.known_id.isnull(), "unknown_patient"),
-        (m.atc.isnull() | ~m.valid.fill_null(False), "unknown_code"),
-        (m.start_date.isnull(), "missing_date"),
-        ((m.start_date > today), "future_date"),
-        else_=ibis.null("string"),
-    )
-    m = m.mutate(reason=m_reason)
-    meds_ok = m.filter(m.reason.isnull())
-    with_class = meds_ok.inner_join(
-        classes.filter(classes.drug_class != ""), meds_ok.atc == classes.atc
-    )
-    medications = with_class.select("patient_id", "drug_class", "start_date", "end_date")
-
-    # conditions
-    c = t["conditions"]
-    ccodes = condition_codes(extract, kb)
-    c = c.left_join(ccodes, c.code == ccodes.code).drop("code_right")
-    c = c.left_join(known, c.patient_id == known.known_id)
-    c_reason = ibis.cases(
-        (c.patient_id.isnull(), "missing_patient_id"),
-        (c.known_id.isnull(), "unknown_patient"),
-        (c.kind.isnull() | (c.kind == ""), "unknown_code"),
-        (c.date.isnull(), "missing_date"),
-        (c.date > today, "future_date"),
-        else_=ibis.null("string"),
-    )
-    c = c.mutate(reason=c_reason)
-    cond_ok = c.filter(c.reason.isnull())
-    conditions = cond_ok.select(
-        patient_id=cond_ok.patient_id, code=cond_ok.vcode, kind=cond_ok.kind, date=cond_ok.date
+    # medications and conditions: checked row by row
+    m = _medication_rows(t["medications"], medication_classes(extract, kb), today)
+    medications = m.accepted.select("patient_id", "drug_class", "start_date", "end_date")
+    c = _condition_rows(t["conditions"], condition_codes(extract, kb), today)
+    conditions = c.accepted.select(
+        patient_id=c.accepted.patient_id, code="vcode", kind="kind", date="date"
     )
 
     refused_patients = checked.filter(checked.reason.notnull())
@@ -368,9 +388,7 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
             table=ibis.literal("patients"), reason=ibis.literal("duplicate_row"), rows="rows"
         ),
         _observation_refusals(t["observations"], lookup, summary, known, today),
-        _reject_counts("medications", m),
-        _duplicates("medications", meds_ok.select(*t["medications"].columns)),
-        _reject_counts("conditions", c),
-        _duplicates("conditions", cond_ok.select(*t["conditions"].columns)),
+        *m.refusals("medications", known, t["medications"].columns),
+        *c.refusals("conditions", known, t["conditions"].columns),
     )
     return Validated(today, patients, observations, results, medications, conditions, rejected)
