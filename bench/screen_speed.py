@@ -286,9 +286,9 @@ def work_sql(folder: Path) -> dict[str, Any]:
 
     started = time.perf_counter()
     extract = read_extract(connect("duckdb"), folder, ExtractMapping())
-    # the same engine settings as the ibis run (memory limit: see screening.engines)
+    # the same engine settings as the ibis run (see screening.engines)
     memory = os.environ.get("B12CHECK_DUCKDB_MEMORY", "5GB")
-    con = duckdb.connect(config={"memory_limit": memory})
+    con = duckdb.connect(config={"memory_limit": memory, "preserve_insertion_order": False})
     con.register("obs_lookup", observation_codes(extract, kb).to_pyarrow())
     con.register("med_lookup", medication_classes(extract, kb).to_pyarrow())
     con.register("cond_lookup", condition_codes(extract, kb).to_pyarrow())
