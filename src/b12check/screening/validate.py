@@ -229,12 +229,20 @@ def _observation_rows(raw: ir.Table, lookup: ir.Table, today: date) -> ir.Table:
     return o.select(*raw.columns, analyte=o.analyte, canonical=canonical, reason=reason)
 
 
+@ibis.udf.scalar.builtin(  # type: ignore[untyped-decorator]
+    name="hash", signature=((dt.string, dt.float64, dt.string, dt.date), dt.int64)
+)
+def _hash(code: ir.Value, value: ir.Value, unit: ir.Value, day: ir.Value) -> ir.IntegerValue:
+    """The engines' own row hash (DuckDB and Spark both take several columns): ibis' ``hash()``
+    takes one value, so a row becomes a struct and DuckDB's result goes through a bit string."""
+
+
 def _repeat_key(rows: ir.Table) -> ir.Value:
     """Equal for equal rows of one patient and seldom equal otherwise: the duplicate check
     compares these within each patient first, then compares whole rows only for patients where
     two keys are equal (so a collision costs time, never a miscount)."""
-    row = ibis.struct({c: rows[c] for c in ("code", "value", "unit", "date")})
-    return (row.hash() % 2147483647).cast("int32")  # half the memory of the engines' hash
+    row = _hash(rows.code, rows.value, rows.unit, rows.date)
+    return (row % 2147483647).cast("int32")  # half the memory of the engines' hash
 
 
 @ibis.udf.scalar.builtin(  # type: ignore[untyped-decorator]
