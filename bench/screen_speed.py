@@ -6,8 +6,9 @@ smallest size, all on synthetic extracts (~20 results a person).
     .venv/bin/python bench/screen_speed.py --sizes 100000 1000000 5000000
 
 Each measurement runs in a fresh process (peak resident memory and CPU seconds from wait4);
-every run must give identical counts. The load average is printed with the figures: other work
-on the machine slows every run. Goals (issue 11): >= 10M patients/min, within 1.5x of the hand-written query,
+every run must give identical counts. Other work on the machine slows every run: each line shows
+how many cores other processes kept busy during the run ("others", from /proc/stat) and the load
+average. Goals (issue 11): >= 10M patients/min, within 1.5x of the hand-written query,
 5M patients under 8 GB peak memory. Synthetic extracts are cached in --data (default
 /tmp/b12check-bench).
 """
@@ -339,8 +340,20 @@ def work_sql(folder: Path) -> dict[str, Any]:
 # ---- driver -----------------------------------------------------------------------------
 
 
+def _busy_seconds() -> float:
+    """CPU seconds all processes on the machine spent so far (Linux /proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return float("nan")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(kind: str, folder: Path) -> dict[str, Any]:
-    """Run one worker in a fresh process; its own peak resident memory from wait4."""
+    """Run one worker in a fresh process; its own peak resident memory from wait4, and how many
+    cores other processes kept busy meanwhile (the load average lags behind by a minute)."""
+    busy, started = _busy_seconds(), time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, __file__, "--worker", kind, str(folder)],
         stdout=subprocess.PIPE,
@@ -358,6 +371,8 @@ def measure(kind: str, folder: Path) -> dict[str, Any]:
     # CPU seconds of the whole worker (start-up included): on a shared machine less dependent
     # on the load than the elapsed time
     result["cpu"] = usage.ru_utime + usage.ru_stime
+    others = _busy_seconds() - busy - result["cpu"]
+    result["others"] = max(others, 0.0) / (time.perf_counter() - started)
     return result
 
 
@@ -404,7 +419,8 @@ def main() -> None:
                 cpu = f"{r['cpu']:6.1f} s" if kind != "spark" else "JVM"
                 print(
                     f"{size:>10,} {kind:<7} {r['seconds']:8.2f} s {rate / 1e6:8.2f} M patients/min "
-                    f"peak {peak:>18}  cpu {cpu}  load {r['load']}  "
+                    f"peak {peak:>18}  cpu {cpu}  others {r['others']:.1f} cores  "
+                    f"load {r['load']}  "
                     f"counts {'identical' if same else 'DIFFER'}",
                     flush=True,
                 )
@@ -414,7 +430,8 @@ def main() -> None:
                 rate = r["patients"] / r["seconds"] * 60
                 print(
                     f"{'':>10} best of {args.repeat}: {kind:<7} {r['seconds']:6.2f} s "
-                    f"{rate / 1e6:6.2f} M patients/min (load {r['load']})"
+                    f"{rate / 1e6:6.2f} M patients/min (others {r['others']:.1f} cores, "
+                    f"load {r['load']})"
                 )
         if "sql" in best:
             ratio = best["duckdb"]["seconds"] / best["sql"]["seconds"]
