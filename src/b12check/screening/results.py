@@ -16,7 +16,17 @@ from b12check.core.status import B12_MARKERS
 # results that count as a re-check of B12 treatment (C4): the markers and the blood count
 RECHECK_ANALYTES = ("b12", "holotc", "mma", "hb", "mcv")
 # the columns :func:`result_aggregates` makes (besides the patient id the caller groups on)
-RESULT_COLUMNS = ("tested", "b12", "b12_date", "mma", "hb", "mcv", "last_check", "last_b12")
+RESULT_COLUMNS = (
+    "tested",
+    "b12",
+    "b12_date",
+    "mma",
+    "homocysteine",
+    "hb",
+    "mcv",
+    "last_check",
+    "last_b12",
+)
 
 
 def result_aggregates(
@@ -45,6 +55,7 @@ def result_aggregates(
         "b12": latest("b12"),
         "b12_date": last_date(("b12",)),
         "mma": latest("mma"),
+        "homocysteine": latest("homocysteine"),  # only for P2b's exception (C6)
         "hb": latest("hb"),
         "mcv": latest("mcv"),
         "last_check": last_date(RECHECK_ANALYTES),
