@@ -123,6 +123,7 @@ SELECT pid, count(*) AS n, list(reason) FILTER (WHERE reason IS NOT NULL) AS ref
   arg_max(v, key) FILTER (WHERE ok AND analyte = 'b12') AS b12,
   max(date) FILTER (WHERE ok AND analyte = 'b12') AS b12_date,
   arg_max(v, key) FILTER (WHERE ok AND analyte = 'mma') AS mma,
+  arg_max(v, key) FILTER (WHERE ok AND analyte = 'homocysteine') AS homocysteine,
   arg_max(v, key) FILTER (WHERE ok AND analyte = 'hb') AS hb,
   arg_max(v, key) FILTER (WHERE ok AND analyte = 'mcv') AS mcv,
   max(date) FILTER (WHERE ok AND analyte IN ('b12', 'holotc', 'mma', 'hb', 'mcv')) AS last_check,
@@ -211,7 +212,8 @@ fc AS (
     bool_or(kind = 'symptom' AND recent AND code = 'glossitis') AS glossitis,
     bool_or(kind = 'sign' AND recent) AS coded_sign,
     bool_or(kind = 'condition' AND code IN ({strong})) AS strong,
-    bool_or(kind = 'condition' AND code IN ({risky})) AS condition_risk
+    bool_or(kind = 'condition' AND code IN ({risky})) AS condition_risk,
+    bool_or(kind = 'condition' AND code IN ({pernicious})) AS pernicious
   FROM cc GROUP BY pid),
 j AS (
   SELECT p.pid, p.sex, p.diet, p.age, fo.* EXCLUDE (pid), fm.* EXCLUDE (pid),
@@ -255,7 +257,11 @@ SELECT count(*) AS patients,
   count(*) FILTER (WHERE taking_b12 AND b12_start <= DATE '{recheck_due}'
     AND (last_check IS NULL OR last_check < b12_start)) AS treatment_without_recheck,
   count(*) FILTER (WHERE met <= DATE '{long_cutoff}'
-    AND (last_b12 IS NULL OR last_b12 < DATE '{monitor_from}')) AS metformin_monitoring_overdue
+    AND (last_b12 IS NULL OR last_b12 < DATE '{monitor_from}')) AS metformin_monitoring_overdue,
+  count(*) FILTER (WHERE coalesce(pernicious, false) AND coalesce(any_symptom, false)
+    AND NOT taking_b12 AND NOT (coalesce(mma < {mma_normal}, false)
+                                AND coalesce(homocysteine <= {hcy_high}, false)))
+    AS pernicious_anaemia_without_treatment
 FROM k
 """
 )
@@ -268,7 +274,7 @@ def work_sql(folder: Path) -> dict[str, Any]:
 
     import duckdb
 
-    from b12check.core.codes import RISK_FACTORS
+    from b12check.core.codes import RISK_FACTORS, RiskFactor
     from b12check.core.risk import conditions_giving
     from b12check.core.status import STRONG_RISK_FACTORS
     from b12check.knowledge_base import load_knowledge_base
@@ -281,6 +287,8 @@ def work_sql(folder: Path) -> dict[str, Any]:
     params = kb.core.params(PROFILE, AS_OF)
     num = params.number
     groups = kb.core.symptom_groups
+
+    pernicious: tuple[RiskFactor, ...] = ("pernicious_anaemia",)
 
     def q(codes: Any) -> str:
         return ", ".join(f"'{c}'" for c in sorted(codes))
@@ -306,12 +314,14 @@ def work_sql(folder: Path) -> dict[str, Any]:
         "anaemia": q(groups["anaemia"]),
         "strong": q(conditions_giving(STRONG_RISK_FACTORS)),
         "risky": q(conditions_giving(RISK_FACTORS)),
+        "pernicious": q(conditions_giving(pernicious)),
         "age_over": num("risk.age_over"),
         "hb_f": num("labs.hb.low_below_female"),
         "hb_m": num("labs.hb.low_below_male"),
         "mcv_high": num("labs.mcv.high_above"),
         "mma_high": num("labs.mma.high_above"),
         "mma_normal": num("labs.mma.normal_below"),
+        "hcy_high": num("labs.homocysteine.high_above"),
         "b12_low": num("labs.b12.low_below"),
         "b12_normal": num("labs.b12.normal_from"),
         "specific": "true" if num("screening.drug_risk_needs_specific_sign") == 1 else "false",
