@@ -14,7 +14,7 @@ file, so one run lists all that a reviewer must fix:
   likely), and the reverse;
 - every rule fires in at least one clinical case (``tests/cases`` and the shared vignettes),
   when those folders are present (an installed copy without its tests skips this part); the
-  population-screening rules (area ``screening``, C1-C5) run over extracts, not intakes: their
+  population-screening rules (area ``screening``, C1-C6) run over extracts, not intakes: their
   cases are the screening edge patients (:mod:`b12check.screening.edge_cases`, shipped with the
   package), screened on DuckDB in every profile.
 """
@@ -325,7 +325,7 @@ SCREENING_AREA = "screening"
 
 
 def screening_rules_fired(kb: KnowledgeBase) -> set[str]:
-    """The screening rules (C1-C5) that flag at least one screening edge patient."""
+    """The screening rules (C1-C6) that flag at least one screening edge patient."""
     from b12check.screening.edge_cases import rules_fired as screened
 
     return screened(kb)

@@ -168,14 +168,14 @@ def test_adding_a_rule_without_a_case_fails_and_names_the_rule(kb_copy: Path) ->
 
 
 def test_a_screening_rule_needs_an_edge_patient_it_flags(kb_copy: Path) -> None:
-    """C1-C5 run over extracts: their cases are the screening edge patients, never a skip."""
+    """C1-C6 run over extracts: their cases are the screening edge patients, never a skip."""
     path = kb_copy / "rules.yaml"
     data = _load(path)
-    data["rules"]["C6"] = {"area": "screening", "sources": ["seed"]}
+    data["rules"]["C7"] = {"area": "screening", "sources": ["seed"]}
     _dump(path, data)
-    _add_texts(kb_copy, "rules", "C6")
+    _add_texts(kb_copy, "rules", "C7")
     assert _problems(kb_copy, list(default_case_folders())) == [
-        "knowledge/rules.yaml: rule C6: no screening edge case "
+        "knowledge/rules.yaml: rule C7: no screening edge case "
         "(b12check.screening.edge_cases) makes it flag anyone"
     ]
 

@@ -211,4 +211,9 @@ def expected_flags(
     flags["metformin_monitoring_overdue"] = (
         monitoring and "metformin_long_term" in risks and not recent_b12
     )
+    # (v2) P2b plans injections whatever the status for pernicious anaemia with a complaint
+    # (nitrous oxide, its other branch, is never in an extract); no treatment in the intake
+    flags["pernicious_anaemia_without_treatment"] = "treatment" not in intake and any(
+        f.rule == "P2b" for f in a.firings
+    )
     return flags

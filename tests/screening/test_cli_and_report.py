@@ -78,6 +78,7 @@ def test_screen_json_shape(small: Path) -> None:
         "grey_zone_without_followup",
         "deficient_without_treatment",
         "treatment_without_recheck",
+        "pernicious_anaemia_without_treatment",  # C5 (monitoring) is off by default
     ]
     assert all({"reason", "count"} <= set(f) for f in doc["flags"])
     assert "patient_list" not in doc  # only with --patient-list
@@ -153,6 +154,7 @@ def test_small_cells_are_suppressed(kb: KnowledgeBase) -> None:
             "deficient_without_treatment": 10,
             "treatment_without_recheck": 1,
             "metformin_monitoring_overdue": 0,
+            "pernicious_anaemia_without_treatment": 0,
         },
         rejected=[{"table": "observations", "reason": "future_date", "rows": 2}],
     )

@@ -57,9 +57,12 @@ def test_flags_equal_the_core_for_sampled_patients(
         (p, {k: (w[k], g[k]) for k in w if w[k] != g[k]}, i) for p, w, g, i in mismatches[:3]
     ]
     # the comparison is not vacuous: every rule in play fired for some sampled patients
+    # (pernicious anaemia is rare in the synthetic population, ~0.4 %: its edges are the edge
+    # patients' job, below)
     for reason in REASONS:
         if reason != "metformin_monitoring_overdue" or monitoring:
-            assert seen[reason] >= 10, (reason, seen)
+            least = 3 if reason == "pernicious_anaemia_without_treatment" else 10
+            assert seen[reason] >= least, (reason, seen)
 
 
 def test_nhg_flags_fewer_medicine_only_users_than_seed(synthetic: Path, kb: KnowledgeBase) -> None:

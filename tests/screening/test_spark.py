@@ -18,9 +18,12 @@ from b12check.screening.edge_cases import T, write_edge_extract
 from b12check.screening.engines import connect, spark_session
 from b12check.screening.extract import ExtractMapping, read_extract
 from b12check.screening.rules import Settings, flag_table
+from b12check.screening.screen import run_screen
 from b12check.screening.validate import validate
 from screening.bad_extract import EXPECTED, write_bad_extract
 from screening.conftest import AS_OF
+from screening.test_duplicates import EXPECTED as DUPLICATES_EXPECTED
+from screening.test_duplicates import write_duplicates_extract
 
 
 def _rows(
@@ -70,3 +73,12 @@ def test_duckdb_and_spark_agree(
     for key in ("patients", "flags", "rejected", "patient_list"):
         assert docs[0][key] == docs[1][key], key
     assert docs[1]["engine"] == "spark"
+    # duplicates and refused copies (the one-pass validation's duplicate hint uses each
+    # engine's own hash; the count must not depend on it)
+    (tmp_path / "dups").mkdir()
+    dups = write_duplicates_extract(tmp_path / "dups")
+    settings = Settings("seed", AS_OF)
+    for backend in (duck, spark):
+        result = run_screen(backend, backend.name, dups, kb, settings)
+        got = {(r["table"], r["reason"]): r["rows"] for r in result.rejected}
+        assert got == DUPLICATES_EXPECTED, backend.name

@@ -2,7 +2,7 @@
 boundaries of windows), written as a Parquet extract.
 
 They are the screening rules' cases: the parity tests check the flags against the per-person
-core where sampling rarely looks, and ``b12check kb`` counts a rule C1-C5 as covered only when it
+core where sampling rarely looks, and ``b12check kb`` counts a rule C1-C6 as covered only when it
 flags at least one of these people (:func:`rules_fired`), as a clinical case must make a core
 rule fire."""
 
@@ -131,11 +131,34 @@ def edge_rows() -> dict[str, list[dict[str, Any]]]:
     lab(person("deficient_ended"), "14685-2", 100, "pmol/L", _d(90))
     med("deficient_ended", "B03BA01", _d(80), _d(2))
     # pernicious anaemia with a complaint (v2 P2b: injections whatever the status): C3 counts
-    # the deficient one only
+    # the deficient one only, C6 both (and the untested one, who also has C1)
     for pid, value in (("pa_low", 120.0), ("pa_normal", 400.0)):
         cond(person(pid), "pernicious_anaemia", date(2015, 1, 1))
         cond(pid, "fatigue", _d(10))
         lab(pid, "14685-2", value, "pmol/L", _d(30))
+    # C6 edges: autoimmune gastritis counts as pernicious anaemia (R5); P2b's exception needs
+    # both MMA and homocysteine normal (homocysteine 15 umol/L is normal, 15.1 high); a B12
+    # medicine, no complaint or a complaint before the look-back: no C6
+    cond(person("ag_normal"), "autoimmune_gastritis", date(2015, 1, 1))
+    cond("ag_normal", "muscle_cramps", _d(10))
+    lab("ag_normal", "14685-2", 400, "pmol/L", _d(30))
+    cond(person("pa_untested"), "pernicious_anaemia", date(2015, 1, 1))
+    cond("pa_untested", "paresthesia", _d(10))
+    for pid, hcy in (("pa_both_normal", 15.0), ("pa_hcy_high", 15.1), ("pa_mma_only", None)):
+        cond(person(pid), "pernicious_anaemia", date(2015, 1, 1))
+        cond(pid, "fatigue", _d(10))
+        lab(pid, "14685-2", 400, "pmol/L", _d(30))
+        lab(pid, "13964-2", 0.2, "umol/L", _d(30))
+        if hcy is not None:
+            lab(pid, "13965-9", hcy, "umol/L", _d(30))
+    cond(person("pa_treated"), "pernicious_anaemia", date(2015, 1, 1))
+    cond("pa_treated", "fatigue", _d(10))
+    med("pa_treated", "B03BA03", date(2015, 2, 1))
+    cond(person("pa_no_complaint"), "pernicious_anaemia", date(2015, 1, 1))
+    lab("pa_no_complaint", "14685-2", 400, "pmol/L", _d(30))
+    cond(person("pa_old_complaint"), "pernicious_anaemia", date(2015, 1, 1))
+    cond("pa_old_complaint", "fatigue", date(2025, 11, 30))
+    lab("pa_old_complaint", "14685-2", 400, "pmol/L", _d(30))
     # monitoring edges
     med(person("mon_recent"), "A10BD07", date(2018, 1, 1))
     lab("mon_recent", "14685-2", 300, "pmol/L", date(2025, 12, 1))

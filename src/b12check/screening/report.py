@@ -18,7 +18,7 @@ from b12check.screening.rules import METFORMIN_BANDS, REASONS, RULE_OF
 from b12check.screening.screen import ScreenResult
 
 DISCLAIMER_KEY = "screening.disclaimer"
-_REASON_COLOURS = ("#1b6ca8", "#c2571a", "#7a3e9d", "#2e8540", "#8a6d00")
+_REASON_COLOURS = ("#1b6ca8", "#c2571a", "#7a3e9d", "#2e8540", "#8a6d00", "#0f7f8a")
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,9 @@ def _cell(count: int, cells: Suppression, lang: str | None = None) -> str:
 
 def _bars(items: list[tuple[str, int | None]], limit: int, lang: str) -> str:
     """Horizontal bars; a suppressed count draws no bar and says so."""
-    width, row, label_w = 640, 30, 260
+    width, row = 640, 30
+    # room for the longest label (13 px text; Dutch labels run to about 40 characters)
+    label_w = min(360, max(200, round(7.4 * max((len(label) for label, _ in items), default=0))))
     top = max([n for _, n in items if n is not None] + [1])
     parts = [
         f'<svg viewBox="0 0 {width} {row * len(items) + 10}" role="img" '
@@ -216,7 +218,9 @@ def _lines(
     lang: str,
 ) -> str:
     """One line per reason over the quarter ends; suppressed points are left out (gaps)."""
-    width, height, left, bottom = 640, 280, 50, 90
+    width, left = 640, 50
+    bottom = 40 + 14 * len(reasons)  # the dates, then one legend line per reason
+    height = 190 + bottom
     if not points:
         return ""
     top = max([p[r] for p in points for r in reasons] + [1]) * 1.1

@@ -1,4 +1,4 @@
-"""Case-finding rules C1-C5 as one set-based ibis expression over all patients.
+"""Case-finding rules C1-C6 as one set-based ibis expression over all patients.
 
 Every number comes from the knowledge base for the chosen profile and date (lab limits, risk
 limits, the follow-up window, the screening parameters); symptom groups and risk lists are the
@@ -16,11 +16,12 @@ from datetime import date, timedelta
 import ibis
 import ibis.expr.types as ir
 
-from b12check.core.codes import RISK_FACTORS
+from b12check.core.codes import RISK_FACTORS, RiskFactor
 from b12check.core.knowledge import ParameterSet
 from b12check.core.risk import conditions_giving
-from b12check.core.status import B12_MARKERS, STRONG_RISK_FACTORS
+from b12check.core.status import STRONG_RISK_FACTORS
 from b12check.knowledge_base import KnowledgeBase
+from b12check.screening.results import result_aggregates
 from b12check.screening.schema import ADULT_FROM_AGE
 from b12check.screening.validate import Validated, age_at
 
@@ -30,14 +31,17 @@ REASONS = (
     "deficient_without_treatment",
     "treatment_without_recheck",
     "metformin_monitoring_overdue",
+    "pernicious_anaemia_without_treatment",
 )
-RULE_OF = dict(zip(REASONS, ("C1", "C2", "C3", "C4", "C5"), strict=True))
-# results that count as a re-check of B12 treatment (C4): the markers and the blood count
-RECHECK_ANALYTES = ("b12", "holotc", "mma", "hb", "mcv")
+RULE_OF = dict(zip(REASONS, ("C1", "C2", "C3", "C4", "C5", "C6"), strict=True))
 # The core's own lists (R5-R8, B6): every condition that is by itself a risk factor, and those
 # whose risk factor is irreversible or toxic (no exposures table: nitrous oxide is never seen)
 _RISK_CONDITIONS = tuple(sorted(conditions_giving(RISK_FACTORS)))
 _STRONG_CONDITIONS = tuple(sorted(conditions_giving(STRONG_RISK_FACTORS)))
+# R5: the coded conditions that make pernicious anaemia a risk factor (positive intrinsic-factor
+# antibodies also do, but qualitative results are not read by the screen)
+_PERNICIOUS: tuple[RiskFactor, ...] = ("pernicious_anaemia",)
+_PERNICIOUS_CONDITIONS = tuple(sorted(conditions_giving(_PERNICIOUS)))
 METFORMIN_BANDS = ("none", "under_1_year", "1_to_4_years", "4_years_or_more")
 
 
@@ -65,7 +69,7 @@ def _whole(params: ParameterSet, name: str) -> int:
 
 
 def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
-    """One row per screened patient: the flags C1-C5, the B12 status the screen derived, the
+    """One row per screened patient: the flags C1-C6, the B12 status the screen derived, the
     latest B12 (canonical unit) and the metformin duration band (for the HTML charts)."""
     today = settings.as_of
     params = kb.core.params(settings.profile, today)
@@ -77,27 +81,15 @@ def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
     patients = v.patients.filter(v.patients.birth_date.isnull() | (v.patients.birth_date <= today))
     patients = patients.mutate(age=age_at(patients.birth_date, today))
     patients = patients.filter(patients.age.isnull() | (patients.age >= ADULT_FROM_AGE))
-    obs = v.observations.filter(v.observations.date <= today)
     meds = v.medications.filter(v.medications.start_date <= today)
     conds = v.conditions.filter(v.conditions.date <= today)
 
-    # latest result per analyte; on one day the lowest value (deterministic on every engine)
-    ymd = obs.date.year() * 10000 + obs.date.month() * 100 + obs.date.day()
-    key = ymd.cast("float64") * 1e6 - obs.value
-
-    def latest(analyte: str) -> ir.FloatingScalar:
-        return obs.value.argmax(key, where=obs.analyte == analyte)
-
-    o = obs.group_by(o_id=obs.patient_id).agg(
-        tested=obs.analyte.isin(B12_MARKERS).any(),
-        b12=latest("b12"),
-        b12_date=obs.date.max(where=obs.analyte == "b12"),
-        mma=latest("mma"),
-        hb=latest("hb"),
-        mcv=latest("mcv"),
-        last_check=obs.date.max(where=obs.analyte.isin(RECHECK_ANALYTES)),
-        last_b12=obs.date.max(where=obs.analyte.isin(("b12", "holotc"))),
-    )
+    # per patient the latest results: computed by validation on its date, else again here
+    if today >= v.as_of:
+        o = v.results.rename(o_id="patient_id")
+    else:
+        obs = v.observations.filter(v.observations.date <= today)
+        o = obs.group_by(o_id=obs.patient_id).agg(**result_aggregates(obs))
 
     active = meds.filter(meds.end_date.isnull() | (meds.end_date >= today))
 
@@ -128,6 +120,7 @@ def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
         coded_sign=((conds.kind == "sign") & recent).any(),
         strong=has(_STRONG_CONDITIONS, is_condition),
         condition_risk=has(_RISK_CONDITIONS, is_condition),
+        pernicious=has(_PERNICIOUS_CONDITIONS, is_condition),
     )
 
     j = patients.left_join(o, patients.patient_id == o.o_id)
@@ -198,6 +191,11 @@ def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
         & flag(j.metformin_start <= long_cutoff)
         & (j.last_b12.isnull() | flag(j.last_b12 < monitor_from))
     )
+    # P2b (v2): known pernicious anaemia with any complaint is treated with injections whatever
+    # the B12 status (the assay can read falsely normal; treatment is lifelong), unless both MMA
+    # and homocysteine were measured normal
+    functional_normal = mma_normal & flag(j.homocysteine <= num("labs.homocysteine.high_above"))
+    c6 = flag(j.pernicious) & flag(j.any_symptom) & ~taking_b12 & ~functional_normal
     band = ibis.cases(
         (j.metformin_start.isnull(), "none"),
         (j.metformin_start > long_cutoff, "under_1_year"),
@@ -211,6 +209,7 @@ def flag_table(v: Validated, kb: KnowledgeBase, settings: Settings) -> ir.Table:
         deficient_without_treatment=c3,
         treatment_without_recheck=c4,
         metformin_monitoring_overdue=c5,
+        pernicious_anaemia_without_treatment=c6,
         status=status,
         b12=j.b12,
         metformin_band=band,

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from b12check.core.units import find_unit
 from b12check.knowledge_base import KnowledgeBase
 from b12check.medicines import is_valid_atc
 from b12check.screening.extract import Extract
+from b12check.screening.results import RESULT_COLUMNS, result_aggregates
 from b12check.screening.schema import ADULT_FROM_AGE, OLDEST_AGE, SEXES
 
 _NULL_KEY = ""
@@ -25,10 +27,17 @@ _NULL_KEY = ""
 
 @dataclass
 class Validated:
-    """Accepted rows (typed, codes translated, labs in canonical units) and the refusals."""
+    """Accepted rows (typed, codes translated, labs in canonical units) and the refusals.
 
+    The tables besides ``patients`` may also hold rows of patient ids that are not among
+    ``patients`` (counted in ``rejected`` as unknown_patient): the rules join them onto
+    the patients, where such rows drop out, and checking them earlier would cost a join over
+    every row."""
+
+    as_of: date  # rows dated after it were refused
     patients: ir.Table  # patient_id, birth_date, sex, diet, age
     observations: ir.Table  # patient_id, analyte, value (canonical unit), date
+    results: ir.Table  # one row per patient id: patient_id, results.RESULT_COLUMNS
     medications: ir.Table  # patient_id, drug_class, start_date, end_date
     conditions: ir.Table  # patient_id, code, kind (condition|symptom|sign), date
     rejected: ir.Table  # table, reason, rows
@@ -158,53 +167,57 @@ def _duplicates(table: str, accepted: ir.Table) -> ir.Table:
     )
 
 
-def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
-    """Accept or refuse every row; see :data:`b12check.screening.schema.REJECTION_REASONS`."""
-    t = extract.tables
-    vocab = kb.vocabulary
-    sex_map = extract.mapping.sex_values
-
-    # patients
-    p = t["patients"]
-    # (no strip(): ibis' PySpark translation of it also removes letters such as 'f' and 'n')
-    sex = p.sex.lower() if not sex_map else p.sex.substitute(sex_map, else_=p.sex.lower())
-    p = p.mutate(sex=sex, diet=p.diet.lower(), age=age_at(p.birth_date, today))
-    conflicting = (
-        p.distinct()
-        .group_by("patient_id")
-        .agg(n=ibis._.count())
-        .filter(ibis._.n > 1)
-        .select(conflict_id="patient_id")
+def _counts(table: str, totals: ir.Table, reasons: tuple[str, ...]) -> ir.Table:
+    """The one-row table ``totals`` (a column per reason) as rows of (table, reason, rows)."""
+    return ibis.union(
+        *(
+            totals.select(
+                table=ibis.literal(table),
+                reason=ibis.literal(reason),
+                rows=totals[reason].fill_null(0).cast("int64"),
+            )
+            for reason in reasons
+        )
     )
-    p = p.left_join(conflicting, p.patient_id == conflicting.conflict_id)
-    p_reason = ibis.cases(
-        (p.patient_id.isnull() | (p.patient_id == ""), "missing_patient_id"),
-        (p.conflict_id.notnull(), "duplicate_patient"),
-        (p.sex.notnull() & ~p.sex.isin(SEXES), "unknown_sex"),
-        (p.diet.notnull() & ~p.diet.isin(vocab.codes("diets")), "unknown_code"),
-        (p.birth_date > today, "future_date"),
-        (p.age < ADULT_FROM_AGE, "younger_than_adult"),
-        (p.age > OLDEST_AGE, "implausible_value"),
+
+
+def _patients(p: ir.Table, vocab_diets: tuple[str, ...], today: date) -> ir.Table:
+    """One row per patient id: its details, how many rows it had and why it is refused (null
+    when accepted). Rows of one id must agree on every detail; identical rows are read once."""
+
+    def constant(column: ir.Column) -> ir.BooleanScalar:
+        filled = column.count()
+        return (filled == 0) | ((filled == p.count()) & (column.min() == column.max()))
+
+    g = p.group_by("patient_id").agg(
+        rows=p.count(),
+        consistent=constant(p.birth_date) & constant(p.sex) & constant(p.diet),
+        birth_date=p.birth_date.min(),  # every row has the same details when consistent
+        sex=p.sex.min(),
+        diet=p.diet.min(),
+    )
+    g = g.mutate(age=age_at(g.birth_date, today))
+    reason = ibis.cases(
+        (g.patient_id.isnull() | (g.patient_id == ""), "missing_patient_id"),
+        (~g.consistent, "duplicate_patient"),
+        (g.sex.notnull() & ~g.sex.isin(SEXES), "unknown_sex"),
+        (g.diet.notnull() & ~g.diet.isin(vocab_diets), "unknown_code"),
+        (g.birth_date > today, "future_date"),
+        (g.age < ADULT_FROM_AGE, "younger_than_adult"),
+        (g.age > OLDEST_AGE, "implausible_value"),
         else_=ibis.null("string"),
     )
-    p = p.mutate(reason=p_reason).drop("conflict_id")
-    patients_ok = p.filter(p.reason.isnull()).drop("reason")
-    # read once: every other table is checked against these ids (ibis inlines subqueries)
-    patients = patients_ok.distinct().cache()
-    known = patients.select(known_id="patient_id")
+    return g.mutate(reason=reason).drop("consistent")
 
-    # observations
-    o = t["observations"]
-    lookup = observation_codes(extract, kb)
-    o = o.mutate(code_key=o.code.fill_null(_NULL_KEY), unit_key=o.unit.fill_null(_NULL_KEY))
-    o = o.left_join(lookup, [o.code_key == lookup.code, o.unit_key == lookup.unit]).drop(
-        "code_right", "unit_right", "code_key", "unit_key"
-    )
-    o = o.left_join(known, o.patient_id == known.known_id)
+
+def _observation_rows(raw: ir.Table, lookup: ir.Table, today: date) -> ir.Table:
+    """The raw result rows with analyte, value in the canonical unit and the first reason to
+    refuse the row by itself (whether its patient is known is checked per patient)."""
+    o = raw.mutate(code_key=raw.code.fill_null(_NULL_KEY), unit_key=raw.unit.fill_null(_NULL_KEY))
+    o = o.left_join(lookup, [o.code_key == lookup.code, o.unit_key == lookup.unit])
     canonical = o.value * o.factor
-    o_reason = ibis.cases(
+    reason = ibis.cases(
         (o.patient_id.isnull(), "missing_patient_id"),
-        (o.known_id.isnull(), "unknown_patient"),
         (o.status.isnull(), "unknown_code"),  # code/unit pair absent from the lookup
         (o.status != "", o.status),
         (o.value.isnull(), "missing_value"),
@@ -213,68 +226,177 @@ def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
         ((canonical < o.low) | (canonical > o.high), "implausible_value"),
         else_=ibis.null("string"),
     )
-    o = o.mutate(reason=o_reason, canonical=canonical)
-    obs_ok = o.filter(o.reason.isnull())
-    observations = obs_ok.select(
-        patient_id=obs_ok.patient_id,
-        analyte=obs_ok.analyte,
-        value=obs_ok.canonical,
-        date=obs_ok.date,
+    return o.select(*raw.columns, analyte=o.analyte, canonical=canonical, reason=reason)
+
+
+@ibis.udf.scalar.builtin(  # type: ignore[untyped-decorator]
+    name="hash", signature=((dt.string, dt.float64, dt.string, dt.date), dt.int64)
+)
+def _hash(code: ir.Value, value: ir.Value, unit: ir.Value, day: ir.Value) -> ir.IntegerValue:
+    """The engines' own row hash (DuckDB and Spark both take several columns): ibis' ``hash()``
+    takes one value, so a row becomes a struct and DuckDB's result goes through a bit string."""
+
+
+def _repeat_key(rows: ir.Table) -> ir.Value:
+    """Equal for equal rows of one patient and seldom equal otherwise: the duplicate check
+    compares these within each patient first, then compares whole rows only for patients where
+    two keys are equal (so a collision costs time, never a miscount)."""
+    row = _hash(rows.code, rows.value, rows.unit, rows.date)
+    return (row % 2147483647).cast("int32")  # half the memory of the engines' hash
+
+
+@ibis.udf.scalar.builtin(  # type: ignore[untyped-decorator]
+    name="array_distinct", signature=((dt.Array(dt.int32),), dt.Array(dt.int32))
+)
+def _array_distinct(values: ir.ArrayValue) -> ir.ArrayValue:
+    """The engines' own ``array_distinct`` (DuckDB and Spark both have it): ibis' ``unique()``
+    wraps it in a lambda that DuckDB 2 refuses and that costs a second pass over each list."""
+
+
+def _observation_summary(rows: ir.Table) -> ir.Table:
+    """One row per patient id of the results, in one pass over them: how many rows, the reasons
+    of the refused ones (a list: refusals are rare), a duplicate hint (accepted rows minus
+    distinct repeat keys) and the rules' result aggregates over the accepted rows."""
+    ok = rows.reason.isnull()
+    accepted = rows.count(where=ok)
+    distinct_keys = _array_distinct(_repeat_key(rows).collect(where=ok)).length().fill_null(0)
+    return rows.group_by("patient_id").agg(
+        rows=rows.count(),
+        refusals=rows.reason.collect(),
+        repeats=accepted - distinct_keys,
+        **result_aggregates(rows, ok, rows.canonical),
     )
 
-    # medications
-    m = t["medications"]
-    classes = medication_classes(extract, kb)
+
+def _cache(table: ir.Table) -> ir.Table:
+    """``table.cache()`` after a query that returns no rows: executing registers the small
+    lookup tables the expression joins on the engine, which ibis' PySpark cache does not."""
+    table.limit(0).to_pyarrow()
+    return table.cache()
+
+
+def _observation_refusals(
+    raw: ir.Table, lookup: ir.Table, summary: ir.Table, known: ir.Table, today: date
+) -> ir.Table:
+    """Refused result rows per reason, from the per-patient summary: every row of an unknown
+    patient is refused as such, the others under their own first reason; exact duplicates are
+    counted by comparing whole rows of the patients whose repeat keys repeat."""
+    s = summary.left_join(known, summary.patient_id == known.known_id)
+    has_id, is_known = s.patient_id.notnull(), s.known_id.notnull()
+    totals = s.aggregate(
+        missing_patient_id=s.rows.sum(where=~has_id),
+        unknown_patient=s.rows.sum(where=has_id & ~is_known),
+    )
+    own = s.filter(is_known).select(reason=s.refusals.unnest())
+    suspects = s.filter(is_known & (s.repeats > 0)).select("patient_id")
+    rows = _observation_rows(raw.semi_join(suspects, "patient_id"), lookup, today)
+    accepted = rows.filter(rows.reason.isnull()).select(*raw.columns)
+    return ibis.union(
+        _counts("observations", totals, ("missing_patient_id", "unknown_patient")),
+        own.group_by("reason")
+        .agg(rows=own.count())
+        .select(table=ibis.literal("observations"), reason="reason", rows="rows"),
+        _duplicates("observations", accepted),
+    )
+
+
+@dataclass
+class _Checked:
+    """Rows of a small table with the first reason to refuse each by itself (null when none;
+    whether the patient is known comes first and is checked against the patients), and the
+    rows without such a reason joined to their codes (for the rules)."""
+
+    rows: ir.Table
+    accepted: ir.Table
+
+    def refusals(self, table: str, known: ir.Table, columns: list[str]) -> list[ir.Table]:
+        r = self.rows.left_join(known, self.rows.patient_id == known.known_id)
+        reason = ibis.cases(
+            (r.patient_id.isnull(), "missing_patient_id"),
+            (r.known_id.isnull(), "unknown_patient"),
+            else_=r.reason,
+        )
+        r = r.mutate(reason=reason)
+        return [
+            _reject_counts(table, r),
+            _duplicates(table, r.filter(r.reason.isnull()).select(*columns)),
+        ]
+
+
+def _medication_rows(raw: ir.Table, classes: ir.Table, today: date) -> _Checked:
+    """Medication rows; an accepted row appears once per medicine class of its ATC code."""
     valid = classes.group_by("atc").agg(valid=classes.valid.max())
-    m = m.left_join(valid, m.atc == valid.atc).drop("atc_right")
-    m = m.left_join(known, m.patient_id == known.known_id)
-    m_reason = ibis.cases(
-        (m.patient_id.isnull(), "missing_patient_id"),
-        (m.known_id.isnull(), "unknown_patient"),
+    m = raw.left_join(valid, raw.atc == valid.atc).drop("atc_right")
+    reason = ibis.cases(
         (m.atc.isnull() | ~m.valid.fill_null(False), "unknown_code"),
         (m.start_date.isnull(), "missing_date"),
-        ((m.start_date > today), "future_date"),
+        (m.start_date > today, "future_date"),
         else_=ibis.null("string"),
     )
-    m = m.mutate(reason=m_reason)
-    meds_ok = m.filter(m.reason.isnull())
-    with_class = meds_ok.inner_join(
-        classes.filter(classes.drug_class != ""), meds_ok.atc == classes.atc
-    )
-    medications = with_class.select("patient_id", "drug_class", "start_date", "end_date")
+    m = m.mutate(reason=reason)
+    ok = m.filter(m.reason.isnull() & m.patient_id.notnull())
+    named = classes.filter(classes.drug_class != "")
+    return _Checked(m, ok.inner_join(named, ok.atc == named.atc))
 
-    # conditions
-    c = t["conditions"]
-    ccodes = condition_codes(extract, kb)
-    c = c.left_join(ccodes, c.code == ccodes.code).drop("code_right")
-    c = c.left_join(known, c.patient_id == known.known_id)
-    c_reason = ibis.cases(
-        (c.patient_id.isnull(), "missing_patient_id"),
-        (c.known_id.isnull(), "unknown_patient"),
+
+def _condition_rows(raw: ir.Table, codes: ir.Table, today: date) -> _Checked:
+    """Diagnosis rows with their vocabulary code and kind."""
+    c = raw.left_join(codes, raw.code == codes.code).drop("code_right")
+    reason = ibis.cases(
         (c.kind.isnull() | (c.kind == ""), "unknown_code"),
         (c.date.isnull(), "missing_date"),
         (c.date > today, "future_date"),
         else_=ibis.null("string"),
     )
-    c = c.mutate(reason=c_reason)
-    cond_ok = c.filter(c.reason.isnull())
-    conditions = cond_ok.select(
-        patient_id=cond_ok.patient_id, code=cond_ok.vcode, kind=cond_ok.kind, date=cond_ok.date
+    c = c.mutate(reason=reason)
+    return _Checked(c, c.filter(c.reason.isnull() & c.patient_id.notnull()))
+
+
+def validate(extract: Extract, kb: KnowledgeBase, today: date) -> Validated:
+    """Accept or refuse every row; see :data:`b12check.screening.schema.REJECTION_REASONS`.
+
+    The patients and the per-patient summary of the results are computed here, once (cached on
+    the engine); every other table is an expression over them and the extract."""
+    t = extract.tables
+    vocab = kb.vocabulary
+    sex_map = extract.mapping.sex_values
+
+    # patients
+    p = t["patients"]
+    # (no strip(): ibis' PySpark translation of it also removes letters such as 'f' and 'n')
+    sex = p.sex.lower() if not sex_map else p.sex.substitute(sex_map, else_=p.sex.lower())
+    p = p.select("patient_id", "birth_date", sex=sex, diet=p.diet.lower())
+    checked = _patients(p, vocab.codes("diets"), today).cache()
+    ok_patients = checked.filter(checked.reason.isnull())
+    patients = ok_patients.select("patient_id", "birth_date", "sex", "diet", "age")
+    known = patients.select(known_id="patient_id")
+
+    # observations: one pass over all rows, per patient (the rules' aggregates included)
+    lookup = observation_codes(extract, kb)
+    obs_rows = _observation_rows(t["observations"], lookup, today)
+    summary = _cache(_observation_summary(obs_rows))
+    o = obs_rows.filter(obs_rows.reason.isnull())
+    observations = o.select("patient_id", "analyte", value=o.canonical, date=o.date)
+    results = summary.select("patient_id", *RESULT_COLUMNS)
+
+    # medications and conditions: checked row by row
+    m = _medication_rows(t["medications"], medication_classes(extract, kb), today)
+    medications = m.accepted.select("patient_id", "drug_class", "start_date", "end_date")
+    c = _condition_rows(t["conditions"], condition_codes(extract, kb), today)
+    conditions = c.accepted.select(
+        patient_id=c.accepted.patient_id, code="vcode", kind="kind", date="date"
     )
 
-    raw = {
-        "observations": t["observations"],
-        "medications": t["medications"],
-        "conditions": t["conditions"],
-    }
+    refused_patients = checked.filter(checked.reason.notnull())
     rejected = ibis.union(
-        _reject_counts("patients", p),
-        _duplicates("patients", patients_ok),
-        _reject_counts("observations", o),
-        _duplicates("observations", obs_ok.select(*raw["observations"].columns)),
-        _reject_counts("medications", m),
-        _duplicates("medications", meds_ok.select(*raw["medications"].columns)),
-        _reject_counts("conditions", c),
-        _duplicates("conditions", cond_ok.select(*raw["conditions"].columns)),
+        refused_patients.group_by("reason")
+        .agg(rows=refused_patients.rows.sum().cast("int64"))
+        .select(table=ibis.literal("patients"), reason="reason", rows="rows"),
+        ok_patients.aggregate(rows=(ok_patients.rows - 1).sum().fill_null(0).cast("int64")).select(
+            table=ibis.literal("patients"), reason=ibis.literal("duplicate_row"), rows="rows"
+        ),
+        _observation_refusals(t["observations"], lookup, summary, known, today),
+        *m.refusals("medications", known, t["medications"].columns),
+        *c.refusals("conditions", known, t["conditions"].columns),
     )
-    return Validated(patients, observations, medications, conditions, rejected)
+    return Validated(today, patients, observations, results, medications, conditions, rejected)
