@@ -201,6 +201,18 @@ class Database:
             yield session
 
     @contextmanager
+    def change(self) -> Iterator[Connection]:
+        """A plain connection in a write transaction (committed on success, rolled back on
+        error) for the writes every busy user makes (a diary entry): Core statements need no
+        ORM session."""
+        if self.gate is None:
+            with self.write_engine.begin() as connection:
+                yield connection
+            return
+        with self.gate.held(), self.write_engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for queries only."""
         with Session(self.read_engine, expire_on_commit=False) as session:

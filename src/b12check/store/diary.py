@@ -139,8 +139,13 @@ def _score_rows(scores: Mapping[str, int]) -> tuple[ScoreRecord, ...]:
     return tuple(ScoreRecord(symptom, severity) for symptom, severity in sorted(scores.items()))
 
 
+# Built once (constructing them was a fifth of a write's CPU); the values are bound per call.
+_INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_INSERT_SCORES = insert(_SCORES)
+
+
 def add_entry(
-    session: Session,
+    session: Session | Connection,
     user_id: int,
     *,
     day: date,
@@ -151,21 +156,20 @@ def add_entry(
     """Write one diary entry with its symptom scores (two statements, no read-back)."""
     moment = now()
     entry_id = session.execute(
-        insert(_ENTRIES)
-        .values(
-            user_id=user_id,
-            day=day,
-            doses_taken=doses_taken,
-            notes=notes,
-            created_at=moment,
-            updated_at=moment,
-        )
-        .returning(_ENTRIES.c.id)
+        _INSERT_ENTRY,
+        {
+            "user_id": user_id,
+            "day": day,
+            "doses_taken": doses_taken,
+            "notes": notes,
+            "created_at": moment,
+            "updated_at": moment,
+        },
     ).scalar_one()
     rows = _score_rows(scores)
     if rows:
         session.execute(
-            insert(_SCORES),
+            _INSERT_SCORES,
             [{"entry_id": entry_id, "symptom": r.symptom, "severity": r.severity} for r in rows],
         )
     return EntryRecord(entry_id, day, doses_taken, notes, moment, moment, rows)

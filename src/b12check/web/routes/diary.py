@@ -84,8 +84,8 @@ def load_course(request: Request, user_id: int) -> Course:
 
 def _add_entry(request: Request, user_id: int, data: EntryIn) -> EntryRecord:
     check_entry(data, today(request))
-    with get_database(request).write() as session:
-        return repo.add_entry(session, user_id, **data.model_dump())
+    with get_database(request).change() as connection:
+        return repo.add_entry(connection, user_id, **data.model_dump())
 
 
 def _update_entry(
