@@ -9,11 +9,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import groupby
-from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, insert, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from b12check.store.accounts import now
@@ -97,7 +108,7 @@ def delete_treatment(session: Session, user_id: int, treatment_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class ScoreRecord:
     """One symptom's severity in an entry, as read."""
 
@@ -175,18 +186,29 @@ def add_entry(
     return EntryRecord(entry_id, day, doses_taken, notes, moment, moment, rows)
 
 
+# An entry's scores as one text, "symptom:severity" joined by commas (group_concat on SQLite,
+# string_agg on PostgreSQL): one row per entry instead of one per score halves the rows a long
+# diary reads, and the date and time columns are converted once per entry. Symptom codes are
+# vocabulary codes ([a-z0-9_], checked on every write by diary.validate.check_entry), so
+# neither separator can occur in them.
+_SCORE_TEXT = func.aggregate_strings(
+    _SCORES.c.symptom + literal(":") + sql_cast(_SCORES.c.severity, String), ","
+)
+
+
 def _owner_entries(*, one: bool) -> Select[Any]:
-    """The statement that reads an owner's entries (or one of them) with their scores: one row
-    per score (one with empty score columns for an entry without scores), in date order. One
-    statement, so it reads one snapshot also where each statement is its own transaction."""
+    """The statement that reads an owner's entries (or one of them) with their scores, in date
+    order. One statement, so it reads one snapshot also where each statement is its own
+    transaction."""
     mine = _ENTRIES.c.user_id == bindparam("user_id")
     if one:
         mine = and_(mine, _ENTRIES.c.id == bindparam("entry_id"))
     return (
-        select(*_ENTRY_COLUMNS, _SCORES.c.symptom, _SCORES.c.severity)
+        select(*_ENTRY_COLUMNS, _SCORE_TEXT)
         .select_from(_ENTRIES.outerjoin(_SCORES, _SCORES.c.entry_id == _ENTRIES.c.id))
         .where(mine)
-        .order_by(_ENTRIES.c.day, _ENTRIES.c.id, _SCORES.c.symptom)
+        .group_by(_ENTRIES.c.id)
+        .order_by(_ENTRIES.c.day, _ENTRIES.c.id)
     )
 
 
@@ -194,17 +216,23 @@ _ALL_ENTRIES = _owner_entries(one=False)  # built once: the diary API reads thes
 _ONE_ENTRY = _owner_entries(one=True)
 
 
+def _scores_of(text: str | None) -> tuple[ScoreRecord, ...]:
+    if not text:
+        return ()
+    pairs = (part.split(":") for part in text.split(","))
+    return tuple(sorted(ScoreRecord(symptom, int(severity)) for symptom, severity in pairs))
+
+
 def _entry_records(
     session: Session | Connection, user_id: int, entry_id: int | None
 ) -> list[EntryRecord]:
     """The owner's entries (or the one with ``entry_id``) in date order, with their scores."""
     query = _ALL_ENTRIES if entry_id is None else _ONE_ENTRY
-    rows = session.execute(query, {"user_id": user_id, "entry_id": entry_id}).tuples()
-    records: list[EntryRecord] = []
-    for (key, day, doses, notes, created, updated), group in groupby(rows, itemgetter(*range(6))):
-        scores = tuple(ScoreRecord(row[6], row[7]) for row in group if row[6] is not None)
-        records.append(EntryRecord(key, day, doses, notes, created, updated, scores))
-    return records
+    rows = session.execute(query, {"user_id": user_id, "entry_id": entry_id})
+    return [
+        EntryRecord(key, day, doses, notes, created, updated, _scores_of(scores))
+        for key, day, doses, notes, created, updated, scores in rows
+    ]
 
 
 def get_entry(session: Session | Connection, user_id: int, entry_id: int) -> EntryRecord | None:
