@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from b12check.diary import export
@@ -29,7 +29,7 @@ from b12check.diary.schemas import (
 )
 from b12check.diary.texts import symptom_codes, symptom_label, ui
 from b12check.diary.validate import check_entry, check_treatment, whole_or_text
-from b12check.diary.views import course_out, entry_out, treatment_out
+from b12check.diary.views import course_out, entries_json, entry_json, treatment_out
 from b12check.documents import DocumentError, load_json
 from b12check.errors import FieldError, IntakeError
 from b12check.store import diary as repo
@@ -195,9 +195,6 @@ def api_delete_treatment(request: Request, auth: ApiAuth, treatment_id: int) -> 
     return Response(status_code=204)
 
 
-_ENTRY_LIST = TypeAdapter(list[EntryOut])
-
-
 def _json(body: bytes, status_code: int = 200) -> Response:
     """An answer the route serialised itself from models it built. Returned as a plain
     response, FastAPI does not validate its own output a second time (for a plain ``def``
@@ -209,8 +206,8 @@ def _json(body: bytes, status_code: int = 200) -> Response:
 def api_entries(request: Request, auth: ApiAuth) -> Response:
     """All entries in date order."""
     with get_database(request).lookup() as connection:
-        entries = [entry_out(e) for e in repo.list_entries(connection, auth.user_id)]
-    return _json(_ENTRY_LIST.dump_json(entries))
+        entries = repo.list_entries(connection, auth.user_id)
+    return _json(entries_json(entries))
 
 
 @api.post("/entries", status_code=201, response_model=EntryOut)
@@ -220,7 +217,7 @@ def api_add_entry(request: Request, auth: ApiAuth, data: EntryIn) -> Response:
         entry = _add_entry(request, auth.user_id, data)
     except IntakeError as error:
         raise _invalid(error) from error
-    return _json(entry_out(entry).model_dump_json().encode(), 201)
+    return _json(entry_json(entry), 201)
 
 
 @api.get("/entries/{entry_id}", response_model=EntryOut)
@@ -230,7 +227,7 @@ def api_entry(request: Request, auth: ApiAuth, entry_id: int) -> Response:
         entry = repo.get_entry(connection, auth.user_id, entry_id)
     if entry is None:
         raise HTTPException(status_code=404, detail="not_found")
-    return _json(entry_out(entry).model_dump_json().encode())
+    return _json(entry_json(entry))
 
 
 @api.put("/entries/{entry_id}", response_model=EntryOut)
@@ -242,7 +239,7 @@ def api_update_entry(request: Request, auth: ApiAuth, entry_id: int, data: Entry
         raise _invalid(error) from error
     if entry is None:
         raise HTTPException(status_code=404, detail="not_found")
-    return _json(entry_out(entry).model_dump_json().encode())
+    return _json(entry_json(entry))
 
 
 @api.delete("/entries/{entry_id}", status_code=204)
