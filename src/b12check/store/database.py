@@ -33,7 +33,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -193,11 +193,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""
-        if self.gate is None:
-            with self._writer.begin() as session:
-                yield session
-            return
-        with self.gate.held(), self._writer.begin() as session:
+        with self._turn(), self._writer.begin() as session:
             yield session
 
     @contextmanager
@@ -205,12 +201,12 @@ class Database:
         """A plain connection in a write transaction (committed on success, rolled back on
         error) for the writes every busy user makes (a diary entry): Core statements need no
         ORM session."""
-        if self.gate is None:
-            with self.write_engine.begin() as connection:
-                yield connection
-            return
-        with self.gate.held(), self.write_engine.begin() as connection:
+        with self._turn(), self.write_engine.begin() as connection:
             yield connection
+
+    def _turn(self) -> AbstractContextManager[None]:
+        """A writer's turn at the database: the SQLite write gate (PostgreSQL needs none)."""
+        return self.gate.held() if self.gate is not None else nullcontext()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
