@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -217,3 +218,26 @@ def test_the_installed_command_runs_in_a_real_process() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["triage"]["level"] == "urgent"
+
+
+def test_serve_with_a_database_it_cannot_open_exits_2_with_one_line_and_no_password(
+    tmp_path: Path,
+) -> None:
+    """The database is opened (and migrated) before any worker starts: a wrong URL or a server
+    that does not answer ends with exit 2 and the reason, never a worker's traceback, and never
+    the password inside the URL."""
+    for url in ("nosuchdb://x", "postgresql+psycopg://someone:s3cretpw@127.0.0.1:9/none"):
+        done = subprocess.run(
+            [sys.executable, "-m", "b12check", "serve", "--port", "9", "--workers", "2"],
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "B12CHECK_DATA_DIR": str(tmp_path),
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("b12check: cannot open the database"), done.stderr
+        assert "Traceback" not in done.stderr and "s3cretpw" not in done.stderr

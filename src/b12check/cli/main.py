@@ -158,7 +158,23 @@ def serve(
     from b12check.web.server import serve as run_server
 
     settings = get_settings()
+    _open_database(settings.resolved_database_url())
     run_server(host or settings.host, port or settings.port, workers=workers or settings.workers)
+
+
+def _open_database(url: str) -> None:
+    """Create or migrate the database before serving, so that a wrong DATABASE_URL or an
+    unreachable server ends here with exit 2 and one line, not in a worker's traceback."""
+    from b12check.cli.common import fail
+    from b12check.store.migrate import upgrade
+
+    try:
+        upgrade(url)
+    except (
+        Exception
+    ) as error:  # any driver's error: say which, never the URL (it may hold a password)
+        what = f"{type(error).__name__}: {error}"
+        fail(f"cannot open the database (DATABASE_URL or B12CHECK_DATA_DIR): {what}")
 
 
 def _add_heavy_subcommands(argv: list[str]) -> None:

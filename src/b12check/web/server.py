@@ -38,7 +38,9 @@ def _config(host: str, port: int, **extra: Any) -> Any:
 
 def serve(host: str, port: int, reload: bool = False, workers: int = 1) -> None:
     """Serve the app on host:port; access logs carry method and path only (no form data, no
-    query string). Several worker processes use every core (the work per request is CPU-bound)."""
+    query string). Several worker processes use every core (the work per request is CPU-bound).
+    The caller has created or migrated the database (``b12check serve`` does), so that several
+    workers do not migrate it at once."""
     import uvicorn
 
     if reload:
@@ -78,10 +80,6 @@ def _serve_workers(host: str, port: int, workers: int) -> None:
     """Start ``workers`` processes, keep them running, stop them on SIGINT/SIGTERM."""
     if port == 0:
         raise ValueError("several workers need a fixed port (each binds it)")
-    from b12check.settings import get_settings
-    from b12check.store.migrate import upgrade
-
-    upgrade(get_settings().resolved_database_url())  # once, before the workers open it
     context = multiprocessing.get_context("spawn")
     stopping: list[int] = []
     signal.signal(signal.SIGINT, lambda number, _frame: stopping.append(number))
