@@ -26,7 +26,7 @@ from pydantic import (
 from b12check import limits
 from b12check.core.codes import Progression as Progression  # re-exported for the doors
 from b12check.core.codes import TreatmentResponse, TreatmentRoute
-from b12check.core.numbers import parse_number
+from b12check.core.numbers import from_text, parse_number
 from b12check.documents import plain_text
 from b12check.errors import FieldError, IntakeError, path_key
 
@@ -37,18 +37,9 @@ Text = Annotated[str, StringConstraints(max_length=limits.MAX_TEXT), AfterValida
 """Every name, code and unit of an intake: bounded and printable."""
 
 
-def _number_text(value: Any) -> Any:
-    """A number given as text goes through the one strict parser (core/numbers.py), never
-    pydantic's lax one (which reads ``1_00`` as 100 and ``5e1`` as 50)."""
-    if isinstance(value, str):
-        try:
-            return parse_number(value)
-        except ValueError:
-            raise ValueError("expected a number (digits 0-9, decimal point or comma)") from None
-    return value
-
-
-Number = Annotated[float, BeforeValidator(_number_text)]
+Number = Annotated[
+    float, BeforeValidator(from_text(parse_number, "a number (digits 0-9, decimal point or comma)"))
+]
 
 
 class _Strict(BaseModel):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 from b12check.limits import MAX_INTEGER_DIGITS
 
@@ -38,3 +40,19 @@ def parse_whole(text: str) -> int:
     if not value.is_integer():
         raise ValueError(f"not a whole number: {text!r}")
     return int(value)
+
+
+def from_text(parse: Callable[[str], float], expected: str) -> Callable[[Any], Any]:
+    """A pydantic before-validator: a value given as text goes through ``parse`` (the one
+    strict parser), never pydantic's lax one (which reads ``1_00`` as 100 and ``5e1`` as 50);
+    other values pass on to the field's own type check."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return parse(value)
+            except ValueError:
+                raise ValueError(f"expected {expected}") from None
+        return value
+
+    return read

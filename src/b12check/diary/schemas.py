@@ -20,24 +20,13 @@ from pydantic import (
 )
 
 from b12check import limits
-from b12check.core.numbers import parse_whole
+from b12check.core.intake import Text
+from b12check.core.numbers import from_text, parse_whole
 from b12check.documents import plain_text
 
-
-def _typed_whole(value: Any) -> Any:
-    """A whole number sent as text goes through the one strict parser, never pydantic's lax
-    one (which reads ``1_0`` as 10)."""
-    if isinstance(value, str):
-        try:
-            return parse_whole(value)
-        except ValueError:
-            raise ValueError("expected a whole number (digits 0-9)") from None
-    return value
-
-
-Whole = Annotated[int, BeforeValidator(_typed_whole)]
+Whole = Annotated[int, BeforeValidator(from_text(parse_whole, "a whole number (digits 0-9)"))]
 Severity = Annotated[Whole, Field(ge=0, le=10)]
-Code = Annotated[str, StringConstraints(max_length=limits.MAX_TEXT), AfterValidator(plain_text)]
+Code = Text  # a vocabulary code: bounded and printable, as every code of an intake
 Notes = Annotated[str, StringConstraints(max_length=limits.MAX_NOTES), AfterValidator(plain_text)]
 Schedule = Annotated[
     str, StringConstraints(max_length=limits.MAX_SCHEDULE), AfterValidator(plain_text)
