@@ -81,10 +81,11 @@ UrlOption = Annotated[
 ]
 
 
-def fail(message: str) -> NoReturn:
-    """Bad input: a clear message on stderr and exit code 2 (never a stack trace)."""
+def fail(message: str, code: int = 2) -> NoReturn:
+    """A clear message on stderr and exit ``code`` (2: bad input; 1: the work itself failed),
+    never a stack trace."""
     typer.echo(f"b12check: {message}", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 def database_url(url: str | None) -> str:

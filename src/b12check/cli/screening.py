@@ -9,11 +9,11 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from b12check.cli.common import LangOption, ProfileOption, language, profile_name
+from b12check.cli.common import LangOption, ProfileOption, fail, language, profile_name
 
 
 class Engine(StrEnum):
@@ -25,12 +25,6 @@ class ScreenFormat(StrEnum):
     json = "json"
     html = "html"
     csv = "csv"
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    """A message naming the input and exit ``code`` (2: bad input; 1: the engine failed)."""
-    typer.echo(f"b12check: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _progress() -> object:
@@ -132,10 +126,10 @@ def screen(
                 progress=lambda _step: progress.advance(task),
             )
     except ExtractError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except Exception as exc:  # an engine failure (no Java, unreadable data): a message, no trace
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        _fail(f"screening failed on {engine.value}: {detail}", code=1)
+        fail(f"screening failed on {engine.value}: {detail}", code=1)
     if format is ScreenFormat.json:
         text = report.dumps(report.to_json(result, kb, words)) + "\n"
     elif format is ScreenFormat.csv:
@@ -155,7 +149,7 @@ def _date(text: str | None, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _fail(f"{option}: expected a date YYYY-MM-DD, got {text!r}")
+        fail(f"{option}: expected a date YYYY-MM-DD, got {text!r}")
 
 
 def register(app: typer.Typer) -> None:

@@ -116,27 +116,23 @@ def find_auth(request: Request, *, allow_token: bool) -> Auth | None:
         return cached  # type: ignore[no-any-return]
     database, policy = get_database(request), policy_of(request)
     plain = _bearer(request) if allow_token else None
-    if plain:
-        with database.lookup() as connection:
-            caller = accounts.token_user(connection, plain, policy)
-        if caller is None:
-            return None
-        if caller.stale:
-            with database.write() as session:
-                accounts.touch_token(session, plain)
-        auth = Auth(caller.user_id, caller.email, caller.lang, "token", scope=caller.scope)
-    else:
-        cookie = session_cookie(request)
-        if not cookie:
-            return None
-        with database.lookup() as connection:
-            caller = accounts.session_user(connection, cookie, policy)
-        if caller is None:
-            return None
-        if caller.stale:
-            with database.write() as session:
-                accounts.touch_session(session, cookie)
-        auth = Auth(caller.user_id, caller.email, caller.lang, "session", caller.csrf_token)
+    secret = plain or session_cookie(request)
+    if not secret:
+        return None
+    find, touch = (
+        (accounts.token_user, accounts.touch_token)
+        if plain
+        else (accounts.session_user, accounts.touch_session)
+    )
+    with database.lookup() as connection:
+        caller = find(connection, secret, policy)
+    if caller is None:
+        return None
+    if caller.stale:
+        with database.write() as session:
+            touch(session, secret)
+    via = "token" if plain else "session"
+    auth = Auth(caller.user_id, caller.email, caller.lang, via, caller.csrf_token, caller.scope)
     request.state.auth = auth
     return auth
 

@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
 CSRF_COOKIE = "b12_csrf"
@@ -35,6 +35,33 @@ def cookie_name(base: str, https: bool) -> str:
 def request_cookie_name(request: Request, base: str) -> str:
     """The name of cookie ``base`` for this app (prefixed when served over HTTPS)."""
     return cookie_name(base, bool(request.app.state.settings.https))
+
+
+def set_private_cookie(
+    request: Request, response: Response, base: str, value: str, max_age: int | None = None
+) -> None:
+    """Set one of the app's cookies the one way they are all set: HttpOnly, SameSite=Lax,
+    path /, and Secure with the ``__Host-`` prefix over HTTPS."""
+    response.set_cookie(
+        request_cookie_name(request, base),
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=bool(request.app.state.settings.https),
+        path="/",
+    )
+
+
+def clear_private_cookie(request: Request, response: Response, base: str) -> None:
+    """Forget a cookie set by :func:`set_private_cookie` (same name and attributes)."""
+    response.delete_cookie(
+        request_cookie_name(request, base),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=bool(request.app.state.settings.https),
+    )
 
 
 def session_binding(request: Request) -> str:

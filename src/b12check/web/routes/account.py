@@ -50,7 +50,12 @@ from b12check.web.deps import (
 )
 from b12check.web.i18n import choose_language
 from b12check.web.rendering import render_page
-from b12check.web.security import SESSION_COOKIE, request_cookie_name, verify_csrf
+from b12check.web.security import (
+    SESSION_COOKIE,
+    clear_private_cookie,
+    set_private_cookie,
+    verify_csrf,
+)
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/account", tags=["account"])
@@ -60,26 +65,13 @@ csrf = [Depends(verify_csrf), Depends(strict_form)]
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     """The session cookie: HttpOnly, SameSite=Lax; Secure and ``__Host-`` over HTTPS. It lives
     as long as the session's absolute end; the idle timeout is enforced by the server."""
-    response.set_cookie(
-        request_cookie_name(request, SESSION_COOKIE),
-        token,
-        max_age=policy_of(request).session_lifetime_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=bool(request.app.state.settings.https),
-        path="/",
-    )
+    lifetime = policy_of(request).session_lifetime_hours * 3600
+    set_private_cookie(request, response, SESSION_COOKIE, token, max_age=lifetime)
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
     """Forget the session cookie in the browser."""
-    response.delete_cookie(
-        request_cookie_name(request, SESSION_COOKIE),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=bool(request.app.state.settings.https),
-    )
+    clear_private_cookie(request, response, SESSION_COOKIE)
 
 
 def _account_out(user: User) -> AccountOut:
@@ -133,6 +125,15 @@ class PasswordGate:
         raise failure
 
 
+def _own_account(request: Request, auth: Auth) -> User:
+    """The caller's account row; 401 when it is gone (deleted in another session)."""
+    with get_database(request).read() as session:
+        user = session.get(User, auth.user_id)
+    if user is None:
+        raise unauthenticated()
+    return user
+
+
 def _login(request: Request, email: str, password: str) -> tuple[User, accounts.NewSession]:
     """Check credentials under the rate limit; raises 429 or 401."""
     database = get_database(request)
@@ -165,10 +166,7 @@ def _change_password(request: Request, auth: Auth, old: str, new: str) -> accoun
     """Check the old password (rate-limited), set the new one, end every session and token,
     and open a fresh session for the caller."""
     database, policy = get_database(request), policy_of(request)
-    with database.read() as session:
-        user = session.get(User, auth.user_id)
-    if user is None:
-        raise unauthenticated()
+    user = _own_account(request, auth)
     PasswordGate(request).check(
         user.email, user, old, HTTPException(status_code=422, detail="password_wrong")
     )
@@ -184,10 +182,7 @@ def _change_password(request: Request, auth: Auth, old: str, new: str) -> accoun
 def _delete_account(request: Request, auth: Auth, password: str) -> None:
     """Check the password (rate-limited), delete everything, and erase it from the disk."""
     database = get_database(request)
-    with database.read() as session:
-        user = session.get(User, auth.user_id)
-    if user is None:
-        raise unauthenticated()
+    user = _own_account(request, auth)
     PasswordGate(request).check(
         user.email, user, password, HTTPException(status_code=403, detail="password_wrong")
     )
@@ -230,11 +225,7 @@ def api_logout(request: Request, auth: AccountAuth) -> Response:
 @api.get("")
 def api_account(request: Request, auth: ApiAuth) -> AccountOut:
     """The account of whoever asks (a read-scoped token may ask too)."""
-    with get_database(request).read() as session:
-        user = session.get(User, auth.user_id)
-        if user is None:
-            raise unauthenticated()
-        return _account_out(user)
+    return _account_out(_own_account(request, auth))
 
 
 @api.post("/password", status_code=204)

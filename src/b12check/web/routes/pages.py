@@ -39,7 +39,12 @@ from b12check.web.forms import (
 from b12check.web.i18n import choose_language, normalise
 from b12check.web.presenting import action, lab_views, present, result_context, summarise
 from b12check.web.rendering import render_html, render_page
-from b12check.web.security import request_cookie_name, verify_csrf
+from b12check.web.security import (
+    clear_private_cookie,
+    request_cookie_name,
+    set_private_cookie,
+    verify_csrf,
+)
 
 router = APIRouter()
 csrf = [Depends(verify_csrf), Depends(strict_form)]
@@ -69,26 +74,13 @@ def keep_answers(request: Request, response: Response, answers: Answers) -> None
     drop them silently, and the ones it holds stay (the questionnaire says so first)."""
     if not fits_cookie(request, answers):
         return
-    response.set_cookie(
-        request_cookie_name(request, ANSWERS_COOKIE),
-        request.app.state.answers.dumps(answers),
-        httponly=True,
-        samesite="lax",
-        secure=bool(request.app.state.settings.https),
-        path="/",
-    )
+    set_private_cookie(request, response, ANSWERS_COOKIE, request.app.state.answers.dumps(answers))
 
 
 def forget_answers(request: Request, response: Response) -> None:
     """Start again: the answers and any pending save are forgotten."""
     for name in (ANSWERS_COOKIE, PENDING_SAVE_COOKIE):
-        response.delete_cookie(
-            request_cookie_name(request, name),
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=bool(request.app.state.settings.https),
-        )
+        clear_private_cookie(request, response, name)
 
 
 def _see(url: str) -> RedirectResponse:
@@ -337,14 +329,8 @@ def save_result(request: Request) -> Response:
     auth = page_auth(request)
     if auth is None:
         response = _see(f"/account/login?next={quote('/result/save')}")
-        response.set_cookie(
-            request_cookie_name(request, PENDING_SAVE_COOKIE),
-            request.app.state.answers.dumps({"save": True}),
-            httponly=True,
-            samesite="lax",
-            secure=bool(request.app.state.settings.https),
-            path="/",
-        )
+        pending = request.app.state.answers.dumps({"save": True})
+        set_private_cookie(request, response, PENDING_SAVE_COOKIE, pending)
         return response
     _save(request, auth.user_id, answers)
     return _see("/diary")
@@ -366,13 +352,7 @@ def finish_save(request: Request) -> Response:
         return _see("/result" if answers else "/diary")
     _save(request, auth.user_id, answers)
     response = _see("/diary")
-    response.delete_cookie(
-        request_cookie_name(request, PENDING_SAVE_COOKIE),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=bool(request.app.state.settings.https),
-    )
+    clear_private_cookie(request, response, PENDING_SAVE_COOKIE)
     return response
 
 
